@@ -1,0 +1,223 @@
+package motcua
+
+import (
+	"fmt"
+	"time"
+)
+
+// UnitLevel is the tier of a unit.
+type UnitLevel string
+
+// The unit levels.
+const (
+	LevelTown    UnitLevel = "town"    // the town People's Committee, its one-stop shop and offices
+	LevelCommune UnitLevel = "commune" // a commune or ward People's Committee
+	LevelSector  UnitLevel = "sector"  // a vertically managed agency (ngành dọc)
+	LevelPost    UnitLevel = "post"    // a post office of the public postal service
+)
+
+// Valid reports whether l is a known level.
+func (l UnitLevel) Valid() bool {
+	return l == LevelTown || l == LevelCommune || l == LevelSector || l == LevelPost
+}
+
+// Unit is a body that receives or handles dossiers. Units form a tree.
+type Unit struct {
+	Code        string    `json:"code"`
+	Name        string    `json:"name"`
+	Level       UnitLevel `json:"level"`
+	Parent      string    `json:"parent,omitempty"`
+	HeadSlackID string    `json:"head_slack_id,omitempty"`
+	// MergedInto names the successor of a unit merged away from MergedFrom on.
+	MergedInto string `json:"merged_into,omitempty"`
+	MergedFrom string `json:"merged_from,omitempty"` // YYYY-MM-DD
+}
+
+// Procedure is an administrative procedure (thủ tục hành chính).
+type Procedure struct {
+	Code          string    `json:"code"`
+	Name          string    `json:"name"`
+	Field         string    `json:"field"`
+	Level         UnitLevel `json:"level"`
+	OnlineLevel   int       `json:"online_level"`   // online service level 2, 3 or 4
+	StatutoryDays float64   `json:"statutory_days"` // processing time set by law, in working days
+	CutDays       float64   `json:"cut_days"`       // processing time after the town's cuts; 0 when not cut
+	Interlinked   bool      `json:"interlinked"`
+}
+
+// ProcessingDays is the processing time that applies: the cut time where
+// there is one, else the statutory time.
+func (p Procedure) ProcessingDays() float64 {
+	if p.CutDays > 0 {
+		return p.CutDays
+	}
+	return p.StatutoryDays
+}
+
+// Official is a civil servant (công chức) of a unit.
+type Official struct {
+	Code               string `json:"code"`
+	Name               string `json:"name"`
+	Unit               string `json:"unit"`
+	WeeklyOnlineTarget int    `json:"weekly_online_target"`
+}
+
+// Target is what a unit must reach in a year; a nil share has no target.
+type Target struct {
+	Unit        string   `json:"unit"`
+	Year        int      `json:"year"`
+	OnlineShare *float64 `json:"online_share,omitempty"`  // percent of new dossiers received online
+	OnTimeShare *float64 `json:"on_time_share,omitempty"` // percent of resolved dossiers early or on time
+}
+
+// DayKind says whether a calendar entry takes a working day away or adds one.
+type DayKind string
+
+// The kinds of calendar entries.
+const (
+	Holiday    DayKind = "holiday" // a day off on a day that would be worked
+	WorkingDay DayKind = "working" // a swapped working day on a weekend
+)
+
+// CalendarDay is one entry of a year's holiday file.
+type CalendarDay struct {
+	Date  time.Time `json:"date"` // midnight, Asia/Ho_Chi_Minh
+	Kind  DayKind   `json:"kind"`
+	Name  string    `json:"name"`
+	Guess bool      `json:"guess"` // the swap is a guess, not from an official notice
+}
+
+// Catalog is the configuration motcua counts against.
+type Catalog struct {
+	Units      []Unit
+	Procedures []Procedure
+	Officials  []Official
+	Targets    []Target
+	Days       []CalendarDay
+
+	units      map[string]int
+	procedures map[string]int
+	officials  map[string]int
+}
+
+// Index builds the look-ups and checks the catalogue as a whole: unique codes,
+// parents and references that exist, a tree without cycles.
+func (c *Catalog) Index() error {
+	c.units = make(map[string]int, len(c.Units))
+	for i, u := range c.Units {
+		if u.Code == "" {
+			return fmt.Errorf("unit %d (%q): code is empty", i+1, u.Name)
+		}
+		if _, dup := c.units[u.Code]; dup {
+			return fmt.Errorf("unit %q is listed twice", u.Code)
+		}
+		if !u.Level.Valid() {
+			return fmt.Errorf("unit %q: unknown level %q; want town, commune, sector or post", u.Code, u.Level)
+		}
+		c.units[u.Code] = i
+	}
+	for _, u := range c.Units {
+		if u.Parent != "" {
+			if _, ok := c.units[u.Parent]; !ok {
+				return fmt.Errorf("unit %q: parent %q is not in the unit catalogue", u.Code, u.Parent)
+			}
+		}
+		if u.MergedInto != "" {
+			if _, ok := c.units[u.MergedInto]; !ok {
+				return fmt.Errorf("unit %q: merged_into %q is not in the unit catalogue", u.Code, u.MergedInto)
+			}
+		}
+		seen := map[string]bool{}
+		for p := u.Code; p != ""; p = c.Units[c.units[p]].Parent {
+			if seen[p] {
+				return fmt.Errorf("unit %q: its parents form a cycle through %q", u.Code, p)
+			}
+			seen[p] = true
+		}
+	}
+	c.procedures = make(map[string]int, len(c.Procedures))
+	for i, p := range c.Procedures {
+		if p.Code == "" {
+			return fmt.Errorf("procedure %d (%q): code is empty", i+1, p.Name)
+		}
+		if _, dup := c.procedures[p.Code]; dup {
+			return fmt.Errorf("procedure %q is listed twice", p.Code)
+		}
+		if !p.Level.Valid() {
+			return fmt.Errorf("procedure %q: unknown level %q", p.Code, p.Level)
+		}
+		c.procedures[p.Code] = i
+	}
+	c.officials = make(map[string]int, len(c.Officials))
+	for i, o := range c.Officials {
+		if _, dup := c.officials[o.Code]; dup {
+			return fmt.Errorf("official %q is listed twice", o.Code)
+		}
+		if _, ok := c.units[o.Unit]; !ok {
+			return fmt.Errorf("official %q: unit %q is not in the unit catalogue", o.Code, o.Unit)
+		}
+		c.officials[o.Code] = i
+	}
+	for _, t := range c.Targets {
+		if _, ok := c.units[t.Unit]; !ok {
+			return fmt.Errorf("target for %d: unit %q is not in the unit catalogue", t.Year, t.Unit)
+		}
+	}
+	return nil
+}
+
+// HasUnit reports whether code is a unit of the catalogue.
+func (c *Catalog) HasUnit(code string) bool { _, ok := c.units[code]; return ok }
+
+// HasProcedure reports whether code is a procedure of the catalogue.
+func (c *Catalog) HasProcedure(code string) bool { _, ok := c.procedures[code]; return ok }
+
+// Unit returns the unit with the code.
+func (c *Catalog) Unit(code string) (Unit, bool) {
+	i, ok := c.units[code]
+	if !ok {
+		return Unit{}, false
+	}
+	return c.Units[i], true
+}
+
+// Procedure returns the procedure with the code.
+func (c *Catalog) Procedure(code string) (Procedure, bool) {
+	i, ok := c.procedures[code]
+	if !ok {
+		return Procedure{}, false
+	}
+	return c.Procedures[i], true
+}
+
+// Subtree returns the codes of the unit and of every unit below it.
+func (c *Catalog) Subtree(code string) []string {
+	children := map[string][]string{}
+	for _, u := range c.Units {
+		children[u.Parent] = append(children[u.Parent], u.Code)
+	}
+	var out []string
+	var walk func(string)
+	walk = func(x string) {
+		out = append(out, x)
+		for _, ch := range children[x] {
+			walk(ch)
+		}
+	}
+	if c.HasUnit(code) {
+		walk(code)
+	}
+	return out
+}
+
+// Location is Vietnam's time zone, in which every calendar day is counted.
+var Location = mustLoad("Asia/Ho_Chi_Minh")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		// Vietnam has kept UTC+7 without daylight saving since 1975.
+		return time.FixedZone("ICT", 7*3600)
+	}
+	return loc
+}

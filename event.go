@@ -1,0 +1,192 @@
+// Package motcua holds the domain of motcua: dossier events, the catalogues of
+// units, procedures, officials, targets and holidays, and the rules every
+// component shares. It imports nothing of the project and no driver.
+package motcua
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// EventType is what happened to a dossier.
+type EventType string
+
+// The event types of the contract (DESIGN.md).
+const (
+	Received            EventType = "received"
+	Transferred         EventType = "transferred"
+	SupplementRequested EventType = "supplement_requested"
+	SupplementReceived  EventType = "supplement_received"
+	Resolved            EventType = "resolved"
+	Returned            EventType = "returned"
+	Rejected            EventType = "rejected"
+	Withdrawn           EventType = "withdrawn"
+)
+
+// EventTypes lists every event type in the order of a dossier's life.
+var EventTypes = []EventType{Received, Transferred, SupplementRequested, SupplementReceived, Resolved, Returned, Rejected, Withdrawn}
+
+// Valid reports whether t is a type of the contract.
+func (t EventType) Valid() bool {
+	for _, x := range EventTypes {
+		if t == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Channel is how a dossier was submitted.
+type Channel string
+
+// The submission channels.
+const (
+	Online Channel = "online"
+	Direct Channel = "direct"
+	Postal Channel = "postal"
+)
+
+// Valid reports whether c is a channel of the contract.
+func (c Channel) Valid() bool { return c == Online || c == Direct || c == Postal }
+
+// ReturnChannel is how the result reached the citizen.
+type ReturnChannel string
+
+// The return channels.
+const (
+	ReturnCounter ReturnChannel = "counter"
+	ReturnPostal  ReturnChannel = "postal"
+	ReturnOnline  ReturnChannel = "online"
+)
+
+// Valid reports whether c is a return channel of the contract.
+func (c ReturnChannel) Valid() bool {
+	return c == ReturnCounter || c == ReturnPostal || c == ReturnOnline
+}
+
+// Event is one thing that happened to a dossier, as a source reports it.
+// Optional fields are nil (pointers) or empty (strings) when absent.
+type Event struct {
+	EventID       string
+	DossierID     string
+	Type          EventType
+	At            time.Time
+	Unit          string
+	Procedure     string
+	Official      string
+	Channel       Channel
+	DueAt         time.Time // zero when the event carries no due date
+	ReturnChannel ReturnChannel
+	FeeVND        *int64
+	PaidOnline    *bool
+	Digitized     *bool
+	// Source is the configured source the event came from; ingest sets it.
+	Source string
+}
+
+// Limits of the contract.
+const (
+	MaxEventIDLen   = 128
+	MaxDossierIDLen = 64
+	MaxCodeLen      = 64
+)
+
+// Earliest and Latest bound the times motcua stores.
+var (
+	Earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	Latest   = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// FieldError says what is wrong with one field of one input line or row.
+type FieldError struct {
+	Line   int    `json:"line"`
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+func (e FieldError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+	}
+	return fmt.Sprintf("line %d: field %q: %s", e.Line, e.Field, e.Reason)
+}
+
+// Codes is what validation needs of the catalogue: whether a unit or
+// procedure code is known.
+type Codes interface {
+	HasUnit(code string) bool
+	HasProcedure(code string) bool
+}
+
+// Validate checks e against the contract and the catalogue and returns one
+// FieldError per problem, with Line left zero for the caller to fill.
+func (e *Event) Validate(c Codes) []FieldError {
+	var errs []FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	checkID := func(field, v string, max int) {
+		switch {
+		case v == "":
+			bad(field, "is required")
+		case len(v) > max:
+			bad(field, "is longer than %d characters", max)
+		case !utf8.ValidString(v):
+			bad(field, "is not valid UTF-8")
+		}
+	}
+	checkID("event_id", e.EventID, MaxEventIDLen)
+	checkID("dossier_id", e.DossierID, MaxDossierIDLen)
+	if e.Type == "" {
+		bad("type", "is required")
+	} else if !e.Type.Valid() {
+		bad("type", "unknown type %q; want one of received, transferred, supplement_requested, supplement_received, resolved, returned, rejected, withdrawn", e.Type)
+	}
+	checkTime := func(field string, t time.Time) {
+		if t.Before(Earliest) || !t.Before(Latest) {
+			bad(field, "time %s is outside 2000-2099", t.Format(time.RFC3339))
+		}
+	}
+	if e.At.IsZero() {
+		bad("at", "is required")
+	} else {
+		checkTime("at", e.At)
+	}
+	if !e.DueAt.IsZero() {
+		checkTime("due_at", e.DueAt)
+	}
+	if e.Unit == "" {
+		bad("unit", "is required")
+	} else if c != nil && !c.HasUnit(e.Unit) {
+		bad("unit", "unknown unit %q: not in the unit catalogue", e.Unit)
+	}
+	if e.Procedure == "" {
+		bad("procedure", "is required")
+	} else if c != nil && !c.HasProcedure(e.Procedure) {
+		bad("procedure", "unknown procedure %q: not in the procedure catalogue", e.Procedure)
+	}
+	if len(e.Official) > MaxCodeLen {
+		bad("official", "is longer than %d characters", MaxCodeLen)
+	}
+	if e.Type == Received {
+		if e.Channel == "" {
+			bad("channel", "is required on a received event")
+		} else if !e.Channel.Valid() {
+			bad("channel", "unknown channel %q; want online, direct or postal", e.Channel)
+		}
+	} else if e.Channel != "" {
+		bad("channel", "is allowed only on a received event, not on %q", e.Type)
+	}
+	if e.Type == Returned {
+		if e.ReturnChannel != "" && !e.ReturnChannel.Valid() {
+			bad("return_channel", "unknown return channel %q; want counter, postal or online", e.ReturnChannel)
+		}
+	} else if e.ReturnChannel != "" {
+		bad("return_channel", "is allowed only on a returned event, not on %q", e.Type)
+	}
+	if e.FeeVND != nil && *e.FeeVND < 0 {
+		bad("fee_vnd", "is negative: %d", *e.FeeVND)
+	}
+	return errs
+}
