@@ -1,0 +1,145 @@
+package warehouse
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration is one numbered schema change.
+type Migration struct {
+	Version    uint32
+	Name       string
+	Statements []string
+}
+
+// Migrations returns the embedded migrations in order.
+func Migrations() ([]Migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []Migration
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.ParseUint(num, 10, 32)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("cannot read migration %q: its name must start with a number and _", base)
+		}
+		body, err := migrationFiles.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: uint32(v), Name: strings.TrimSuffix(base, ".sql"), Statements: splitSQL(string(body))})
+	}
+	return out, nil
+}
+
+// splitSQL splits a script into statements at semicolons that end a line,
+// dropping comment lines.
+func splitSQL(s string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "--") || t == "" {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(t, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, strings.TrimSpace(cur.String()))
+	}
+	return out
+}
+
+const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version UInt32,
+    name String,
+    applied_at DateTime('Asia/Ho_Chi_Minh')
+) ENGINE = MergeTree ORDER BY version`
+
+// Migrate applies every migration not yet recorded in schema_migrations and
+// returns the names of those it applied. Each statement is idempotent, so a
+// migration cut short is applied again whole on the next run.
+func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	if err := w.conn.Exec(ctx, migrationsTable); err != nil {
+		return nil, wrap(fmt.Errorf("cannot create schema_migrations: %w", err))
+	}
+	done, err := w.applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, m := range ms {
+		if done[m.Version] {
+			continue
+		}
+		for i, st := range m.Statements {
+			if err := w.conn.Exec(ctx, st); err != nil {
+				return applied, wrap(fmt.Errorf("cannot apply migration %s, statement %d: %w", m.Name, i+1, err))
+			}
+		}
+		if err := w.insertRow(ctx, "INSERT INTO schema_migrations (version, name, applied_at)",
+			m.Version, m.Name, time.Now()); err != nil {
+			return applied, wrap(fmt.Errorf("cannot record migration %s: %w", m.Name, err))
+		}
+		applied = append(applied, m.Name)
+	}
+	return applied, nil
+}
+
+func (w *Warehouse) applied(ctx context.Context) (map[uint32]bool, error) {
+	rows, err := w.conn.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot read schema_migrations: %w", err))
+	}
+	defer rows.Close()
+	done := map[uint32]bool{}
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		done[v] = true
+	}
+	return done, wrap(rows.Err())
+}
+
+// Pending returns the names of migrations not yet applied; readiness needs none.
+func (w *Warehouse) Pending(ctx context.Context) ([]string, error) {
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	done, err := w.applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range ms {
+		if !done[m.Version] {
+			out = append(out, m.Name)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,144 @@
+// Package warehouse is motcua's ClickHouse adapter. It owns every line of SQL:
+// the schema migrations (embedded, numbered, applied idempotently), the
+// insertion of events with deduplication by event_id, the catalogues, and the
+// queries that the dashboards and the alerter read.
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Config says where the warehouse is.
+type Config struct {
+	Addr     string // HOST:PORT of the native protocol
+	Database string // default "motcua"
+}
+
+// Warehouse is a connection to motcua's ClickHouse database.
+type Warehouse struct {
+	conn driver.Conn
+	db   string
+}
+
+// ErrUnavailable wraps every error that comes from ClickHouse being
+// unreachable, so that callers can answer "try again later".
+var ErrUnavailable = errors.New("ClickHouse is unavailable")
+
+// Open connects to ClickHouse and creates the database if it is missing. It
+// does not apply migrations; call Migrate.
+func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
+	if cfg.Database == "" {
+		cfg.Database = "motcua"
+	}
+	if !validIdent(cfg.Database) {
+		return nil, fmt.Errorf("cannot use database name %q: use letters, digits and _", cfg.Database)
+	}
+	boot, err := connect(cfg.Addr, "default")
+	if err != nil {
+		return nil, err
+	}
+	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+cfg.Database)
+	boot.Close()
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot create database %q on %s: %w", cfg.Database, cfg.Addr, err))
+	}
+	conn, err := connect(cfg.Addr, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	return &Warehouse{conn: conn, db: cfg.Database}, nil
+}
+
+func connect(addr, db string) (driver.Conn, error) {
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Addr:            []string{addr},
+		Auth:            clickhouse.Auth{Database: db, Username: "default"},
+		DialTimeout:     3 * time.Second,
+		ReadTimeout:     5 * time.Minute,
+		MaxOpenConns:    8,
+		MaxIdleConns:    4,
+		ConnMaxLifetime: time.Hour,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot connect to ClickHouse at %q: %w", addr, err)
+	}
+	return conn, nil
+}
+
+// Close closes the connection.
+func (w *Warehouse) Close() error { return w.conn.Close() }
+
+// Database returns the database name.
+func (w *Warehouse) Database() string { return w.db }
+
+// Ping checks that ClickHouse answers.
+func (w *Warehouse) Ping(ctx context.Context) error {
+	if err := w.conn.Ping(ctx); err != nil {
+		return wrap(fmt.Errorf("cannot reach ClickHouse: %w", err))
+	}
+	return nil
+}
+
+// Version returns the server's version, such as "18.16.1".
+func (w *Warehouse) Version(ctx context.Context) (string, error) {
+	var v string
+	if err := w.conn.QueryRow(ctx, "SELECT version()").Scan(&v); err != nil {
+		return "", wrap(fmt.Errorf("cannot read ClickHouse version: %w", err))
+	}
+	return v, nil
+}
+
+// wrap marks err as ErrUnavailable when it comes from the network rather
+// than from ClickHouse refusing the query.
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ex *clickhouse.Exception
+	if errors.As(err, &ex) {
+		return err
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, clickhouse.ErrAcquireConnTimeout) ||
+		strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "EOF") ||
+		strings.Contains(err.Error(), "broken pipe") || strings.Contains(err.Error(), "connection reset") {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
+func validIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// insertRow inserts one row through a batch: an INSERT with inline values
+// and bound arguments does not complete on ClickHouse 18.16.
+func (w *Warehouse) insertRow(ctx context.Context, insert string, args ...any) error {
+	b, err := w.conn.PrepareBatch(ctx, insert)
+	if err != nil {
+		return wrap(err)
+	}
+	if err := b.Append(args...); err != nil {
+		b.Abort()
+		return err
+	}
+	return wrap(b.Send())
+}

@@ -1,0 +1,121 @@
+package warehouse_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/catalog"
+	"github.com/motcua/motcua/warehouse"
+	"github.com/motcua/motcua/warehouse/warehousetest"
+)
+
+func TestMain(m *testing.M) { warehousetest.Main(m) }
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	w := warehousetest.OpenEmpty(t)
+	ctx := t.Context()
+	again, err := w.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 0 {
+		t.Errorf("second Migrate applied %v, want nothing", again)
+	}
+	pending, err := w.Pending(ctx)
+	if err != nil || len(pending) != 0 {
+		t.Errorf("pending after Migrate: %v, %v", pending, err)
+	}
+}
+
+func TestCatalogRoundTrip(t *testing.T) {
+	w := warehousetest.OpenEmpty(t)
+	ctx := t.Context()
+	if c, err := w.Catalog(ctx); c != nil || err != nil {
+		t.Fatalf("empty database: got catalogue %v, error %v", c != nil, err)
+	}
+	want, err := catalog.Load(catalog.DuyenHai())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // a second load replaces the first
+		if err := w.SaveCatalog(ctx, want, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := w.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Units) != len(want.Units) || len(got.Procedures) != len(want.Procedures) ||
+		len(got.Officials) != len(want.Officials) || len(got.Targets) != len(want.Targets) || len(got.Days) != len(want.Days) {
+		t.Fatalf("catalogue sizes: got %d/%d/%d/%d/%d, want %d/%d/%d/%d/%d",
+			len(got.Units), len(got.Procedures), len(got.Officials), len(got.Targets), len(got.Days),
+			len(want.Units), len(want.Procedures), len(want.Officials), len(want.Targets), len(want.Days))
+	}
+	u, _ := got.Unit("TLH")
+	if u.Name != "UBND xã Trường Long Hòa" || u.Parent != "TX" {
+		t.Errorf("unit TLH: got %+v", u)
+	}
+	p, _ := got.Procedure("TX.001")
+	wp, _ := want.Procedure("TX.001")
+	if p != wp {
+		t.Errorf("procedure TX.001: got %+v, want %+v", p, wp)
+	}
+}
+
+func event(id, dossier string, typ motcua.EventType, at string) motcua.Event {
+	t, _ := time.Parse(time.RFC3339, at)
+	e := motcua.Event{EventID: id, DossierID: dossier, Type: typ, At: t, Unit: "P1", Procedure: "XA.001", Source: "test"}
+	if typ == motcua.Received {
+		e.Channel = motcua.Online
+		e.DueAt = t.Add(72 * time.Hour)
+	}
+	return e
+}
+
+func TestInsertEventsDeduplicates(t *testing.T) {
+	w := warehousetest.Open(t)
+	ctx := t.Context()
+	fee := int64(50000)
+	paid := true
+	a := event("e1", "d1", motcua.Received, "2022-03-01T08:00:00+07:00")
+	a.FeeVND, a.PaidOnline = &fee, &paid
+	b := event("e2", "d1", motcua.Resolved, "2022-03-02T09:30:00+07:00")
+	dup, err := w.InsertEvents(ctx, []motcua.Event{a, b, a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dup[0] || dup[1] || !dup[2] {
+		t.Errorf("first batch duplicates: got %v, want [false false true]", dup)
+	}
+	c := event("e3", "d2", motcua.Received, "2023-01-05T16:59:59+07:00")
+	dup, err = w.InsertEvents(ctx, []motcua.Event{b, c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dup[0] || dup[1] {
+		t.Errorf("second batch duplicates: got %v, want [true false]", dup)
+	}
+	n, err := w.CountEvents(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("stored events: got %d (%v), want 3", n, err)
+	}
+	got, err := w.Events(ctx, "d1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got[0].At.Equal(a.At) || !got[0].DueAt.Equal(a.DueAt) || got[0].Channel != motcua.Online ||
+		got[0].FeeVND == nil || *got[0].FeeVND != fee || got[0].PaidOnline == nil || !*got[0].PaidOnline ||
+		got[1].Type != motcua.Resolved || !got[1].DueAt.IsZero() || got[1].FeeVND != nil || got[0].Source != "test" {
+		t.Errorf("events of d1 read back as %+v", got)
+	}
+}
+
+func TestOpenRejectsBadDatabaseName(t *testing.T) {
+	_, err := warehouse.Open(context.Background(), warehouse.Config{Addr: "127.0.0.1:1", Database: "x; DROP"})
+	if err == nil {
+		t.Fatal("want an error for a bad database name")
+	}
+}
