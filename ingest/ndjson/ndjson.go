@@ -1,0 +1,213 @@
+// Package ndjson reads and writes dossier events as newline-delimited JSON,
+// the contract of DESIGN.md: one object per line, no field outside the
+// contract.
+package ndjson
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/motcua/motcua"
+)
+
+// DefaultMaxLine is the longest line a Scanner takes unless told otherwise.
+const DefaultMaxLine = 64 << 10
+
+// ErrLineTooLong is returned by Scanner.Err when a line is longer than the limit.
+var ErrLineTooLong = errors.New("line too long")
+
+// Scanner reads events line by line.
+type Scanner struct {
+	s      *bufio.Scanner
+	line   int
+	max    int
+	ev     motcua.Event
+	errs   []motcua.FieldError
+	err    error
+	blanks int
+}
+
+// NewScanner reads events from r; lines longer than maxLine bytes stop the
+// scan with ErrLineTooLong.
+func NewScanner(r io.Reader, maxLine int) *Scanner {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	s := bufio.NewScanner(r)
+	s.Buffer(make([]byte, 0, min(64<<10, maxLine+1)), maxLine+1)
+	return &Scanner{s: s, max: maxLine}
+}
+
+// Scan reads the next non-blank line. It returns false at the end of the
+// input or on a read error (see Err).
+func (s *Scanner) Scan() bool {
+	for s.s.Scan() {
+		s.line++
+		b := bytes.TrimSpace(s.s.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		s.ev, s.errs = Parse(b)
+		for i := range s.errs {
+			s.errs[i].Line = s.line
+		}
+		return true
+	}
+	if err := s.s.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			s.err = fmt.Errorf("%w: line %d is longer than %d bytes", ErrLineTooLong, s.line+1, s.max)
+		} else {
+			s.err = fmt.Errorf("cannot read line %d: %w", s.line+1, err)
+		}
+	}
+	return false
+}
+
+// Line returns the 1-based number of the line last scanned.
+func (s *Scanner) Line() int { return s.line }
+
+// Event returns the event of the line last scanned and what is wrong with its
+// syntax; catalogue checks are the caller's (motcua.Event.Validate).
+func (s *Scanner) Event() (motcua.Event, []motcua.FieldError) { return s.ev, s.errs }
+
+// Err returns the error that stopped the scan, if any.
+func (s *Scanner) Err() error { return s.err }
+
+type wire struct {
+	EventID       string `json:"event_id"`
+	DossierID     string `json:"dossier_id"`
+	Type          string `json:"type"`
+	At            string `json:"at"`
+	Unit          string `json:"unit"`
+	Procedure     string `json:"procedure"`
+	Official      string `json:"official"`
+	Channel       string `json:"channel"`
+	DueAt         string `json:"due_at"`
+	ReturnChannel string `json:"return_channel"`
+	FeeVND        *int64 `json:"fee_vnd"`
+	PaidOnline    *bool  `json:"paid_online"`
+	Digitized     *bool  `json:"digitized"`
+}
+
+// Parse reads one line. It reports a field outside the contract, a value
+// of the wrong JSON type and a time without an offset as field errors.
+func Parse(line []byte) (motcua.Event, []motcua.FieldError) {
+	var w wire
+	d := json.NewDecoder(bytes.NewReader(line))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&w); err != nil {
+		return motcua.Event{}, []motcua.FieldError{decodeError(err)}
+	}
+	if d.More() {
+		return motcua.Event{}, []motcua.FieldError{{Reason: "more than one JSON value on the line"}}
+	}
+	e := motcua.Event{
+		EventID: motcua.NFC(w.EventID), DossierID: motcua.NFC(w.DossierID), Type: motcua.EventType(w.Type),
+		Unit: motcua.NFC(w.Unit), Procedure: motcua.NFC(w.Procedure), Official: motcua.NFC(w.Official),
+		Channel: motcua.Channel(w.Channel), ReturnChannel: motcua.ReturnChannel(w.ReturnChannel),
+		FeeVND: w.FeeVND, PaidOnline: w.PaidOnline, Digitized: w.Digitized,
+	}
+	var errs []motcua.FieldError
+	if w.At != "" {
+		t, err := motcua.ParseTime(w.At)
+		if err != nil {
+			errs = append(errs, motcua.FieldError{Field: "at", Reason: err.Error()})
+		}
+		e.At = t
+	}
+	if w.DueAt != "" {
+		t, err := motcua.ParseTime(w.DueAt)
+		if err != nil {
+			errs = append(errs, motcua.FieldError{Field: "due_at", Reason: err.Error()})
+		}
+		e.DueAt = t
+	}
+	return e, errs
+}
+
+func decodeError(err error) motcua.FieldError {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return motcua.FieldError{Field: te.Field, Reason: fmt.Sprintf("want a JSON %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)}
+	case errors.As(err, &se):
+		return motcua.FieldError{Reason: fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))}
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "unknown field "); i >= 0 {
+		f, _ := strconv.Unquote(msg[i+len("unknown field "):])
+		return motcua.FieldError{Field: f, Reason: "is not a field of the event contract (events carry codes only, never personal data)"}
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return motcua.FieldError{Reason: "invalid JSON: the object is cut short"}
+	}
+	return motcua.FieldError{Reason: "invalid JSON: " + strings.TrimPrefix(msg, "json: ")}
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean (true or false)"
+	case "ptr", "int64":
+		return "whole number"
+	}
+	return k
+}
+
+// Append writes e as one line of NDJSON, with its newline, to b.
+func Append(b []byte, e *motcua.Event) []byte {
+	b = append(b, `{"event_id":`...)
+	b = strconv.AppendQuote(b, e.EventID)
+	b = append(b, `,"dossier_id":`...)
+	b = strconv.AppendQuote(b, e.DossierID)
+	b = append(b, `,"type":"`...)
+	b = append(b, e.Type...)
+	b = append(b, `","at":"`...)
+	b = e.At.AppendFormat(b, time.RFC3339)
+	b = append(b, `","unit":`...)
+	b = strconv.AppendQuote(b, e.Unit)
+	b = append(b, `,"procedure":`...)
+	b = strconv.AppendQuote(b, e.Procedure)
+	if e.Official != "" {
+		b = append(b, `,"official":`...)
+		b = strconv.AppendQuote(b, e.Official)
+	}
+	if e.Channel != "" {
+		b = append(b, `,"channel":"`...)
+		b = append(b, e.Channel...)
+		b = append(b, '"')
+	}
+	if !e.DueAt.IsZero() {
+		b = append(b, `,"due_at":"`...)
+		b = e.DueAt.AppendFormat(b, time.RFC3339)
+		b = append(b, '"')
+	}
+	if e.ReturnChannel != "" {
+		b = append(b, `,"return_channel":"`...)
+		b = append(b, e.ReturnChannel...)
+		b = append(b, '"')
+	}
+	if e.FeeVND != nil {
+		b = append(b, `,"fee_vnd":`...)
+		b = strconv.AppendInt(b, *e.FeeVND, 10)
+	}
+	if e.PaidOnline != nil {
+		b = append(b, `,"paid_online":`...)
+		b = strconv.AppendBool(b, *e.PaidOnline)
+	}
+	if e.Digitized != nil {
+		b = append(b, `,"digitized":`...)
+		b = strconv.AppendBool(b, *e.Digitized)
+	}
+	return append(b, "}\n"...)
+}
