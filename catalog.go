@@ -2,6 +2,7 @@ package motcua
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -220,4 +221,19 @@ func mustLoad(name string) *time.Location {
 		return time.FixedZone("ICT", 7*3600)
 	}
 	return loc
+}
+
+// FindUnit returns the unit whose code is s or, failing that, whose name is s
+// (compared in NFC, ignoring case), as sources that name units write them.
+func (c *Catalog) FindUnit(s string) (Unit, bool) {
+	if u, ok := c.Unit(s); ok {
+		return u, true
+	}
+	s = strings.ToLower(NFC(strings.TrimSpace(s)))
+	for _, u := range c.Units {
+		if strings.ToLower(u.Name) == s {
+			return u, true
+		}
+	}
+	return Unit{}, false
 }

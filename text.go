@@ -27,11 +27,18 @@ func ParseTime(s string) (time.Time, error) {
 	if err == nil {
 		return t, nil
 	}
-	if _, err2 := time.Parse("2006-01-02T15:04:05", strings.Replace(s, " ", "T", 1)); err2 == nil {
-		return time.Time{}, fmt.Errorf("time %q has no UTC offset; write it with one, such as 2022-03-01T08:00:00+07:00", s)
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "02/01/2006 15:04:05", "02/01/2006 15:04"} {
+		if _, err2 := time.Parse(layout, strings.Replace(s, " ", "T", 1)); err2 == nil {
+			return time.Time{}, fmt.Errorf("time %q has no UTC offset; write it with one, such as 2022-03-01T08:00:00+07:00", s)
+		}
+		if _, err2 := time.Parse(layout, s); err2 == nil {
+			return time.Time{}, fmt.Errorf("time %q has no UTC offset; write it with one, such as 2022-03-01T08:00:00+07:00", s)
+		}
 	}
-	if _, err2 := time.Parse(time.DateOnly, s); err2 == nil {
-		return time.Time{}, fmt.Errorf("time %q is a date without a time and offset; write it as %sT00:00:00+07:00", s, s)
+	for _, layout := range []string{time.DateOnly, "02/01/2006"} {
+		if _, err2 := time.Parse(layout, s); err2 == nil {
+			return time.Time{}, fmt.Errorf("time %q is a date without a time and offset; write it like 2022-03-01T08:00:00+07:00", s)
+		}
 	}
 	return time.Time{}, fmt.Errorf("cannot read time %q: want RFC 3339 with an offset, such as 2022-03-01T08:00:00+07:00", s)
 }

@@ -211,3 +211,23 @@ func Append(b []byte, e *motcua.Event) []byte {
 	}
 	return append(b, "}\n"...)
 }
+
+// Read reads events from r and calls emit for every non-blank line with the
+// line's number, its event and what is wrong with it, checked against codes.
+// A non-nil error from emit stops the read and is returned.
+func Read(r io.Reader, maxLine int, codes motcua.Codes, emit func(line int, e motcua.Event, errs []motcua.FieldError) error) error {
+	s := NewScanner(r, maxLine)
+	for s.Scan() {
+		e, errs := s.Event()
+		if errs == nil {
+			errs = e.Validate(codes)
+			for i := range errs {
+				errs[i].Line = s.Line()
+			}
+		}
+		if err := emit(s.Line(), e, errs); err != nil {
+			return err
+		}
+	}
+	return s.Err()
+}
