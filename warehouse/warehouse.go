@@ -15,6 +15,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/motcua/motcua"
 )
 
 // Config says where the warehouse is.
@@ -31,7 +33,7 @@ type Warehouse struct {
 
 // ErrUnavailable wraps every error that comes from ClickHouse being
 // unreachable, so that callers can answer "try again later".
-var ErrUnavailable = errors.New("ClickHouse is unavailable")
+var ErrUnavailable = motcua.ErrUnavailable
 
 // Open connects to ClickHouse and creates the database if it is missing. It
 // does not apply migrations; call Migrate.

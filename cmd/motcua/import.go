@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/motcua/motcua/ingest"
+)
+
+// maxShownErrors caps the row errors printed for one file.
+const maxShownErrors = 50
+
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stackFlags
+	sf.register(fs)
+	format := fs.String("format", "", "file `FORMAT`: ndjson, csv, xlsx or portal (default: from the extension)")
+	partial := fs.Bool("partial", false, "store the valid rows of a file that has bad ones (the exit status is still 1)")
+	source := fs.String("source", "import", "`SOURCE` name stored with the events")
+	unit := fs.String("unit", "", "unit `CODE` for portal records that name none")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: motcua import [flags] FILE...")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args); err != nil || fs.NArg() == 0 {
+		if err == nil {
+			fs.Usage()
+		}
+		return 2
+	}
+	log := newLogger(stderr)
+	st, err := sf.open(ctx, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "motcua import: %v\n", err)
+		return 1
+	}
+	defer st.close()
+	cat, err := st.ensureCatalog(ctx, "", log)
+	if err != nil {
+		fmt.Fprintf(stderr, "motcua import: %v\n", err)
+		return 1
+	}
+	code := 0
+	for _, path := range fs.Args() {
+		opt := ingest.ImportOptions{Format: *format, Partial: *partial, Source: *source, Unit: *unit}
+		var bar *progressBar
+		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			if fi, err := os.Stat(path); err == nil {
+				bar = &progressBar{w: stderr, name: path, size: fi.Size(), twoPass: !*partial}
+				opt.Progress = bar.update
+			}
+		}
+		stats, err := ingest.Import(ctx, st.wh, cat, path, opt)
+		bar.done()
+		for i, fe := range stats.Errors {
+			if i == maxShownErrors {
+				fmt.Fprintf(stderr, "%s: ... and %d more errors\n", path, len(stats.Errors)-maxShownErrors)
+				break
+			}
+			fmt.Fprintln(stderr, ingest.FileError{File: path, FieldError: fe})
+		}
+		switch {
+		case err != nil:
+			fmt.Fprintf(stderr, "motcua import: %v\n", err)
+			if errors.Is(err, context.Canceled) {
+				return 1
+			}
+			code = 1
+		case stats.Rejected > 0 && !*partial:
+			fmt.Fprintf(stdout, "%s: %d of %d rows are invalid; nothing was stored (fix them, or use --partial)\n", path, stats.Rejected, stats.Rows)
+			code = 1
+		default:
+			fmt.Fprintf(stdout, "%s: %d rows, %d events: %d stored, %d already stored, %d rows invalid\n",
+				path, stats.Rows, stats.Events, stats.Accepted, stats.Duplicates, stats.Rejected)
+			if stats.Rejected > 0 {
+				code = 1
+			}
+		}
+	}
+	return code
+}
+
+// progressBar draws one line on a terminal, at most ten times a second.
+type progressBar struct {
+	w       io.Writer
+	name    string
+	size    int64
+	twoPass bool
+	last    time.Time
+	start   time.Time
+	drawn   bool
+}
+
+func (b *progressBar) update(pass int, read int64) {
+	now := time.Now()
+	if b.start.IsZero() {
+		b.start = now
+	}
+	if now.Sub(b.last) < 100*time.Millisecond && read < b.size {
+		return
+	}
+	b.last = now
+	what := "storing"
+	if b.twoPass && pass == 1 {
+		what = "checking"
+	}
+	pct := 100.0
+	if b.size > 0 {
+		pct = float64(read) * 100 / float64(b.size)
+	}
+	const width = 30
+	fill := int(pct * width / 100)
+	if fill > width {
+		fill = width
+	}
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = ' '
+		if i < fill {
+			bar[i] = '='
+		}
+	}
+	fmt.Fprintf(b.w, "\r%s: %-8s [%s] %5.1f%%  %.1f/%.1f MB  %s ", b.name, what, bar, pct,
+		float64(read)/1e6, float64(b.size)/1e6, now.Sub(b.start).Round(time.Second))
+	b.drawn = true
+}
+
+func (b *progressBar) done() {
+	if b != nil && b.drawn {
+		fmt.Fprintln(b.w)
+	}
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/catalog"
+	"github.com/motcua/motcua/warehouse"
+	"github.com/motcua/motcua/warehouse/chlocal"
+)
+
+var errUsage = errors.New("usage")
+
+// stackFlags are the flags every command that touches ClickHouse takes.
+type stackFlags struct {
+	clickhouse string
+	database   string
+	data       string
+}
+
+func (s *stackFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.clickhouse, "clickhouse", os.Getenv("MOTCUA_CLICKHOUSE"), "ClickHouse native `HOST:PORT`; empty starts a server of motcua's own (env MOTCUA_CLICKHOUSE)")
+	fs.StringVar(&s.database, "database", envOr("MOTCUA_DATABASE", "motcua"), "ClickHouse database `NAME`")
+	fs.StringVar(&s.data, "data", envOr("MOTCUA_DATA", "var"), "`DIR` for the data of the ClickHouse server motcua starts")
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// stack is an open, migrated warehouse, and the ClickHouse server motcua
+// started for it, if any.
+type stack struct {
+	wh     *warehouse.Warehouse
+	server *chlocal.Server
+}
+
+func (s *stack) close() {
+	if s.wh != nil {
+		s.wh.Close()
+	}
+	if s.server != nil {
+		s.server.Stop()
+	}
+}
+
+// open connects to ClickHouse, starting a server when none is given, and
+// applies the migrations.
+func (f *stackFlags) open(ctx context.Context, log *slog.Logger) (*stack, error) {
+	st := &stack{}
+	addr := f.clickhouse
+	if addr == "" {
+		dir := filepath.Join(f.data, "clickhouse")
+		log.Info("starting a ClickHouse server of motcua's own", "data", dir)
+		srv, err := chlocal.Start(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		st.server, addr = srv, srv.Addr()
+		log.Info("ClickHouse is up", "addr", addr)
+	}
+	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: f.database})
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	st.wh = wh
+	applied, err := wh.Migrate(ctx)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("applied migration", "name", m)
+	}
+	return st, nil
+}
+
+// ensureCatalog loads the catalogue in dir, or the shipped Duyên Hải one when
+// dir is empty and the warehouse has none, and returns the current one.
+func (s *stack) ensureCatalog(ctx context.Context, dir string, log *slog.Logger) (*motcua.Catalog, error) {
+	if dir != "" {
+		c, err := catalog.LoadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.wh.SaveCatalog(ctx, c, dir); err != nil {
+			return nil, err
+		}
+		log.Info("loaded catalogue", "dir", dir, "units", len(c.Units), "procedures", len(c.Procedures))
+		return c, nil
+	}
+	c, err := s.wh.Catalog(ctx)
+	if err != nil || c != nil {
+		return c, err
+	}
+	c, err = catalog.Load(catalog.DuyenHai())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.wh.SaveCatalog(ctx, c, "duyenhai (shipped)"); err != nil {
+		return nil, err
+	}
+	log.Info("loaded the shipped Duyên Hải catalogue", "units", len(c.Units), "procedures", len(c.Procedures))
+	return c, nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// tokenFlags collects --ingest-token SOURCE:TOKEN.
+type tokenFlags map[string]string
+
+func (t tokenFlags) String() string { return "" }
+
+func (t tokenFlags) Set(v string) error {
+	for _, pair := range strings.Split(v, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		src, tok, ok := strings.Cut(pair, ":")
+		if !ok || src == "" || tok == "" {
+			return fmt.Errorf("want SOURCE:TOKEN, got %q", pair)
+		}
+		if len(tok) < 8 {
+			return fmt.Errorf("the token of source %q is shorter than 8 characters", src)
+		}
+		if prev, dup := t[tok]; dup && prev != src {
+			return fmt.Errorf("sources %q and %q have the same token", prev, src)
+		}
+		t[tok] = src
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stackFlags
+	sf.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := sf.open(ctx, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	fmt.Fprintln(stdout, "schema is up to date")
+	return nil
+}
+
+func catalogCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "load" {
+		fmt.Fprintln(stderr, "usage: motcua catalog load [flags] DIR")
+		return errUsage
+	}
+	fs := flag.NewFlagSet("catalog load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stackFlags
+	sf.register(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: motcua catalog load [flags] DIR")
+		return errUsage
+	}
+	// Check the files before touching ClickHouse.
+	c, err := catalog.LoadDir(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	st, err := sf.open(ctx, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	if err := st.wh.SaveCatalog(ctx, c, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loaded %d units, %d procedures, %d officials, %d targets, %d calendar days from %s\n",
+		len(c.Units), len(c.Procedures), len(c.Officials), len(c.Targets), len(c.Days), fs.Arg(0))
+	return nil
+}

@@ -1,0 +1,207 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/ingest/csv"
+	"github.com/motcua/motcua/ingest/ndjson"
+	"github.com/motcua/motcua/ingest/portal"
+	"github.com/motcua/motcua/ingest/xlsx"
+)
+
+// The file formats that Import reads.
+const (
+	FormatNDJSON = "ndjson"
+	FormatCSV    = "csv"
+	FormatXLSX   = "xlsx"
+	FormatPortal = "portal"
+)
+
+// FormatOf returns the format of a file from its extension.
+func FormatOf(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".ndjson", ".jsonl":
+		return FormatNDJSON, nil
+	case ".csv":
+		return FormatCSV, nil
+	case ".xlsx":
+		return FormatXLSX, nil
+	}
+	return "", fmt.Errorf("cannot tell the format of %q from its extension; use .ndjson, .csv or .xlsx, or --format", path)
+}
+
+// ImportOptions configures Import.
+type ImportOptions struct {
+	Format  string // "" to tell from the extension
+	Partial bool   // store the valid rows even when others are bad
+	Source  string // stored with every event
+	Unit    string // default unit of portal records that name none
+	Batch   int    // events per insert; default 100,000
+	// Progress, when set, is told the bytes read so far of the current pass.
+	Progress func(pass int, read int64)
+}
+
+// ImportStats says what Import did with one file.
+type ImportStats struct {
+	Rows       int // lines, rows or records read
+	Events     int
+	Accepted   int
+	Duplicates int
+	Rejected   int // rows with errors
+	Errors     []motcua.FieldError
+}
+
+// FileError is a row error of a named file.
+type FileError struct {
+	File string
+	motcua.FieldError
+}
+
+func (e FileError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s: row %d: %s", e.File, e.Line, e.Reason)
+	}
+	return fmt.Sprintf("%s: row %d, column %q: %s", e.File, e.Line, e.Field, e.Reason)
+}
+
+// Import stores the events of a file in store, validated against cat. By
+// default a file with any bad row stores nothing: a first pass checks every
+// row, a second stores them in batches while it reads. With Partial, one pass
+// stores the valid rows. Either way the errors come back in the stats.
+func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, opt ImportOptions) (ImportStats, error) {
+	if opt.Format == "" {
+		f, err := FormatOf(path)
+		if err != nil {
+			return ImportStats{}, err
+		}
+		opt.Format = f
+	}
+	if opt.Batch <= 0 {
+		opt.Batch = 100_000
+	}
+	if !opt.Partial {
+		st, err := scanFile(path, opt, 1, cat, func([]motcua.Event) error { return nil })
+		if err != nil || st.Rejected > 0 {
+			return st, err
+		}
+	}
+	batches := make(chan []motcua.Event, 1)
+	type result struct {
+		st  ImportStats
+		err error
+	}
+	stored := make(chan result, 1)
+	go func() {
+		var r result
+		for b := range batches {
+			if r.err != nil {
+				continue // drain
+			}
+			dup, err := store.InsertEvents(ctx, b)
+			if err != nil {
+				r.err = err
+				continue
+			}
+			for _, d := range dup {
+				if d {
+					r.st.Duplicates++
+				} else {
+					r.st.Accepted++
+				}
+			}
+		}
+		stored <- r
+	}()
+	var buf []motcua.Event
+	st, err := scanFile(path, opt, 2, cat, func(evs []motcua.Event) error {
+		for i := range evs {
+			evs[i].Source = opt.Source
+		}
+		buf = append(buf, evs...)
+		if len(buf) >= opt.Batch {
+			select {
+			case batches <- buf:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			buf = make([]motcua.Event, 0, opt.Batch)
+		}
+		return nil
+	})
+	if err == nil && len(buf) > 0 {
+		batches <- buf
+	}
+	close(batches)
+	r := <-stored
+	st.Accepted, st.Duplicates = r.st.Accepted, r.st.Duplicates
+	if err == nil {
+		err = r.err
+	}
+	return st, err
+}
+
+// scanFile reads a file once, calling valid for the events of each good row.
+func scanFile(path string, opt ImportOptions, pass int, cat *motcua.Catalog, valid func([]motcua.Event) error) (ImportStats, error) {
+	var st ImportStats
+	f, err := os.Open(path)
+	if err != nil {
+		return st, fmt.Errorf("cannot open %q: %w", path, err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if opt.Progress != nil {
+		r = &progressReader{r: f, pass: pass, report: opt.Progress}
+	}
+	row := func(_ int, evs []motcua.Event, errs []motcua.FieldError) error {
+		st.Rows++
+		if errs != nil {
+			st.Rejected++
+			st.Errors = append(st.Errors, errs...)
+			return nil
+		}
+		st.Events += len(evs)
+		return valid(evs)
+	}
+	one := func(line int, e motcua.Event, errs []motcua.FieldError) error {
+		if errs != nil {
+			return row(line, nil, errs)
+		}
+		return row(line, []motcua.Event{e}, nil)
+	}
+	switch opt.Format {
+	case FormatNDJSON:
+		err = ndjson.Read(r, 0, cat, one)
+	case FormatCSV:
+		err = csv.Read(r, cat, one)
+	case FormatXLSX:
+		err = xlsx.Read(r, cat, one)
+	case FormatPortal:
+		err = portal.Read(r, cat, opt.Unit, row)
+	default:
+		err = fmt.Errorf("unknown format %q; want ndjson, csv, xlsx or portal", opt.Format)
+	}
+	if err != nil {
+		return st, fmt.Errorf("%s: %w", path, err)
+	}
+	return st, nil
+}
+
+type progressReader struct {
+	r      io.Reader
+	n      int64
+	pass   int
+	report func(int, int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	p.report(p.pass, p.n)
+	return n, err
+}

@@ -1,0 +1,196 @@
+// Package ingest takes dossier events in: it groups concurrent requests into
+// shared inserts (group commit), answers only once rows are committed, and
+// serves POST /api/v1/events. The wire and file formats live in its
+// subpackages.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/motcua/motcua"
+)
+
+// Store is what ingest needs of the warehouse: insert events, skipping the
+// event ids already stored, and say which were duplicates.
+type Store interface {
+	InsertEvents(ctx context.Context, evs []motcua.Event) (dup []bool, err error)
+}
+
+// Result counts what happened to the events of one request.
+type Result struct {
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+}
+
+// Metrics are ingest's Prometheus metrics.
+type Metrics struct {
+	Events        *prometheus.CounterVec
+	BatchRows     prometheus.Histogram
+	InsertSeconds prometheus.Histogram
+	Errors        *prometheus.CounterVec
+}
+
+// NewMetrics registers ingest's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "motcua_ingest_events_total",
+			Help: "Events that reached ingest, by source and result (accepted, rejected, duplicate).",
+		}, []string{"source", "result"}),
+		BatchRows: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "motcua_ingest_batch_rows",
+			Help:    "Events per insert into ClickHouse, after group commit.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 10),
+		}),
+		InsertSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "motcua_ingest_insert_duration_seconds",
+			Help:    "Time to store one batch in ClickHouse, deduplication included.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12),
+		}),
+		Errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "motcua_clickhouse_errors_total",
+			Help: "Errors from ClickHouse, by operation.",
+		}, []string{"operation"}),
+	}
+	reg.MustRegister(m.Events, m.BatchRows, m.InsertSeconds, m.Errors)
+	return m
+}
+
+// Committer stores events for many concurrent callers in shared inserts:
+// while one insert runs, the requests that arrive queue up, and the next
+// insert takes them all, up to MaxRows.
+type Committer struct {
+	store   Store
+	metrics *Metrics
+	maxRows int
+	queue   chan *request
+	stop    chan struct{}
+	wg      sync.WaitGroup
+}
+
+type request struct {
+	evs  []motcua.Event
+	done chan reply
+}
+
+type reply struct {
+	res Result
+	err error
+}
+
+// ErrStopped is returned by Commit after Stop.
+var ErrStopped = errors.New("ingest is stopping")
+
+// NewCommitter returns a Committer over store; maxRows caps one insert
+// (a single larger request still goes in whole).
+func NewCommitter(store Store, m *Metrics, maxRows int) *Committer {
+	if maxRows <= 0 {
+		maxRows = 100_000
+	}
+	return &Committer{store: store, metrics: m, maxRows: maxRows, queue: make(chan *request, 1024), stop: make(chan struct{})}
+}
+
+// Start starts the commit loop.
+func (c *Committer) Start() {
+	c.wg.Add(1)
+	go c.loop()
+}
+
+// Stop finishes the inserts under way and stops the loop; requests still
+// queued get ErrStopped.
+func (c *Committer) Stop() {
+	close(c.stop)
+	c.wg.Wait()
+	for {
+		select {
+		case r := <-c.queue:
+			r.done <- reply{err: ErrStopped}
+		default:
+			return
+		}
+	}
+}
+
+// Commit stores evs and returns once they are committed, or with the error
+// that kept them out; then none of them is stored.
+func (c *Committer) Commit(ctx context.Context, evs []motcua.Event) (Result, error) {
+	if len(evs) == 0 {
+		return Result{}, nil
+	}
+	r := &request{evs: evs, done: make(chan reply, 1)}
+	select {
+	case c.queue <- r:
+	case <-c.stop:
+		return Result{}, ErrStopped
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	// Once queued, the request is committed or failed whole; wait for the
+	// answer even if the caller goes away, so that nothing is half-known.
+	rep := <-r.done
+	return rep.res, rep.err
+}
+
+func (c *Committer) loop() {
+	defer c.wg.Done()
+	for {
+		var first *request
+		select {
+		case first = <-c.queue:
+		case <-c.stop:
+			return
+		}
+		batch := []*request{first}
+		rows := len(first.evs)
+	gather:
+		for rows < c.maxRows {
+			select {
+			case r := <-c.queue:
+				batch = append(batch, r)
+				rows += len(r.evs)
+			default:
+				break gather
+			}
+		}
+		c.commit(batch, rows)
+	}
+}
+
+func (c *Committer) commit(batch []*request, rows int) {
+	all := batch[0].evs
+	if len(batch) > 1 {
+		all = make([]motcua.Event, 0, rows)
+		for _, r := range batch {
+			all = append(all, r.evs...)
+		}
+	}
+	start := time.Now()
+	dup, err := c.store.InsertEvents(context.Background(), all)
+	if c.metrics != nil {
+		c.metrics.InsertSeconds.Observe(time.Since(start).Seconds())
+		c.metrics.BatchRows.Observe(float64(rows))
+		if err != nil {
+			c.metrics.Errors.WithLabelValues("insert").Inc()
+		}
+	}
+	off := 0
+	for _, r := range batch {
+		var res Result
+		if err == nil {
+			for i := range r.evs {
+				if dup[off+i] {
+					res.Duplicates++
+				} else {
+					res.Accepted++
+				}
+			}
+		}
+		off += len(r.evs)
+		r.done <- reply{res: res, err: err}
+	}
+}

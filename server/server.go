@@ -1,0 +1,184 @@
+// Package server is motcua's HTTP service: ingest, the catalogue API, health,
+// readiness and metrics, and, as they come, the dashboards. It runs in one
+// process with New, Start and Stop, so tests run it whole on :0.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/ingest"
+)
+
+// Warehouse is what the server needs of the warehouse.
+type Warehouse interface {
+	ingest.Store
+	Ping(ctx context.Context) error
+	Pending(ctx context.Context) ([]string, error)
+	Catalog(ctx context.Context) (*motcua.Catalog, error)
+}
+
+// Config configures the server.
+type Config struct {
+	Listen string // HOST:PORT; default 127.0.0.1:8080
+	Ingest ingest.Config
+	// CatalogRefresh is how often the catalogue is read again from the
+	// warehouse, to pick up `motcua catalog load`; default one minute.
+	CatalogRefresh time.Duration
+}
+
+// Server is a running motcua service.
+type Server struct {
+	cfg       Config
+	wh        Warehouse
+	log       *slog.Logger
+	reg       *prometheus.Registry
+	catalog   atomic.Pointer[motcua.Catalog]
+	committer *ingest.Committer
+	http      *http.Server
+	ln        net.Listener
+	stop      chan struct{}
+	wg        sync.WaitGroup
+}
+
+// New returns a server over wh; Start starts it.
+func New(cfg Config, wh Warehouse, log *slog.Logger) *Server {
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:8080"
+	}
+	if cfg.CatalogRefresh <= 0 {
+		cfg.CatalogRefresh = time.Minute
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &Server{cfg: cfg, wh: wh, log: log, reg: reg, stop: make(chan struct{})}
+}
+
+// Registry returns the server's metrics registry, for components that run in
+// the same process.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Start reads the catalogue, starts ingest and listens.
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.refreshCatalog(ctx); err != nil {
+		return err
+	}
+	if s.catalog.Load() == nil {
+		return errors.New("cannot start: no catalogue is loaded; run `motcua catalog load DIR` first")
+	}
+	m := ingest.NewMetrics(s.reg)
+	s.committer = ingest.NewCommitter(s.wh, m, 100_000)
+	s.committer.Start()
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery())
+	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})))
+	api := r.Group("/api/v1")
+	api.POST("/events", ingest.NewHandler(s.cfg.Ingest, s.committer, s.catalog.Load, m, s.log).Post)
+	api.GET("/units", s.units)
+	api.GET("/procedures", s.procedures)
+	r.NoRoute(func(c *gin.Context) {
+		c.JSON(http.StatusNotFound, gin.H{"error": fmt.Sprintf("no such page: %s %s", c.Request.Method, c.Request.URL.Path)})
+	})
+
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		s.committer.Stop()
+		return fmt.Errorf("cannot listen on %q: %w", s.cfg.Listen, err)
+	}
+	s.ln = ln
+	s.http = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "err", err)
+		}
+	}()
+	go s.refreshLoop()
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Stop stops taking requests, lets those under way finish, and stops ingest.
+func (s *Server) Stop(ctx context.Context) error {
+	close(s.stop)
+	err := s.http.Shutdown(ctx)
+	s.committer.Stop()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Server) refreshLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.cfg.CatalogRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := s.refreshCatalog(ctx); err != nil {
+				s.log.Warn("cannot refresh the catalogue; keeping the one in memory", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+func (s *Server) refreshCatalog(ctx context.Context) error {
+	c, err := s.wh.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		s.catalog.Store(c)
+	}
+	return nil
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
+	defer cancel()
+	if err := s.wh.Ping(ctx); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"ready": false, "reason": err.Error()})
+		return
+	}
+	pending, err := s.wh.Pending(ctx)
+	if err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"ready": false, "reason": err.Error()})
+		return
+	}
+	if len(pending) > 0 {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"ready": false, "reason": "migrations not applied", "pending": pending})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ready": true})
+}
+
+func (s *Server) units(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"units": s.catalog.Load().Units})
+}
+
+func (s *Server) procedures(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"procedures": s.catalog.Load().Procedures})
+}
