@@ -25,13 +25,12 @@ var ErrLineTooLong = errors.New("line too long")
 
 // Scanner reads events line by line.
 type Scanner struct {
-	s      *bufio.Scanner
-	line   int
-	max    int
-	ev     motcua.Event
-	errs   []motcua.FieldError
-	err    error
-	blanks int
+	s    *bufio.Scanner
+	line int
+	max  int
+	ev   motcua.Event
+	errs []motcua.FieldError
+	err  error
 }
 
 // NewScanner reads events from r; lines longer than maxLine bytes stop the

@@ -1,0 +1,41 @@
+# The README's two commands: `make demo` runs the stack with the demo data,
+# `make test` runs every test. Both install what they need on a fresh Debian
+# machine (root, Go installed).
+GO       ?= go
+FUZZTIME ?= 5s
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all build demo test vet lint fuzz unit clickhouse bench
+
+all: build
+
+build:
+	$(GO) build -o bin/motcua ./cmd/motcua
+
+clickhouse:
+	@scripts/ensure-clickhouse.sh
+
+demo: clickhouse build
+	./bin/motcua demo
+
+test: clickhouse vet lint unit fuzz
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+lint:
+	$(GO) run $(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+# Each parser's fuzz target, for a short time.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./ingest/ndjson
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./ingest/csv
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./ingest/xlsx
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./ingest/portal
+
+bench: clickhouse
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./bench/
