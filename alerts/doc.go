@@ -1,0 +1,3 @@
+// Package alerts will tell unit heads when dossiers of their unit approach or
+// pass their deadline.
+package alerts
