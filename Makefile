@@ -33,6 +33,7 @@ unit:
 # Each parser's fuzz target, for a short time.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./ingest/ndjson
+	$(GO) test -run '^$$' -fuzz '^FuzzParseAgainstEncodingJSON$$' -fuzztime $(FUZZTIME) ./ingest/ndjson
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./ingest/csv
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./ingest/xlsx
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./ingest/portal

@@ -6,12 +6,10 @@ package ndjson
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/motcua/motcua"
@@ -78,90 +76,6 @@ func (s *Scanner) Event() (motcua.Event, []motcua.FieldError) { return s.ev, s.e
 
 // Err returns the error that stopped the scan, if any.
 func (s *Scanner) Err() error { return s.err }
-
-type wire struct {
-	EventID       string `json:"event_id"`
-	DossierID     string `json:"dossier_id"`
-	Type          string `json:"type"`
-	At            string `json:"at"`
-	Unit          string `json:"unit"`
-	Procedure     string `json:"procedure"`
-	Official      string `json:"official"`
-	Channel       string `json:"channel"`
-	DueAt         string `json:"due_at"`
-	ReturnChannel string `json:"return_channel"`
-	FeeVND        *int64 `json:"fee_vnd"`
-	PaidOnline    *bool  `json:"paid_online"`
-	Digitized     *bool  `json:"digitized"`
-}
-
-// Parse reads one line. It reports a field outside the contract, a value
-// of the wrong JSON type and a time without an offset as field errors.
-func Parse(line []byte) (motcua.Event, []motcua.FieldError) {
-	var w wire
-	d := json.NewDecoder(bytes.NewReader(line))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&w); err != nil {
-		return motcua.Event{}, []motcua.FieldError{decodeError(err)}
-	}
-	if d.More() {
-		return motcua.Event{}, []motcua.FieldError{{Reason: "more than one JSON value on the line"}}
-	}
-	e := motcua.Event{
-		EventID: motcua.NFC(w.EventID), DossierID: motcua.NFC(w.DossierID), Type: motcua.EventType(w.Type),
-		Unit: motcua.NFC(w.Unit), Procedure: motcua.NFC(w.Procedure), Official: motcua.NFC(w.Official),
-		Channel: motcua.Channel(w.Channel), ReturnChannel: motcua.ReturnChannel(w.ReturnChannel),
-		FeeVND: w.FeeVND, PaidOnline: w.PaidOnline, Digitized: w.Digitized,
-	}
-	var errs []motcua.FieldError
-	if w.At != "" {
-		t, err := motcua.ParseTime(w.At)
-		if err != nil {
-			errs = append(errs, motcua.FieldError{Field: "at", Reason: err.Error()})
-		}
-		e.At = t
-	}
-	if w.DueAt != "" {
-		t, err := motcua.ParseTime(w.DueAt)
-		if err != nil {
-			errs = append(errs, motcua.FieldError{Field: "due_at", Reason: err.Error()})
-		}
-		e.DueAt = t
-	}
-	return e, errs
-}
-
-func decodeError(err error) motcua.FieldError {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		return motcua.FieldError{Field: te.Field, Reason: fmt.Sprintf("want a JSON %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)}
-	case errors.As(err, &se):
-		return motcua.FieldError{Reason: fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))}
-	}
-	msg := err.Error()
-	if i := strings.Index(msg, "unknown field "); i >= 0 {
-		f, _ := strconv.Unquote(msg[i+len("unknown field "):])
-		return motcua.FieldError{Field: f, Reason: "is not a field of the event contract (events carry codes only, never personal data)"}
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return motcua.FieldError{Reason: "invalid JSON: the object is cut short"}
-	}
-	return motcua.FieldError{Reason: "invalid JSON: " + strings.TrimPrefix(msg, "json: ")}
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean (true or false)"
-	case "ptr", "int64":
-		return "whole number"
-	}
-	return k
-}
 
 // Append writes e as one line of NDJSON, with its newline, to b.
 func Append(b []byte, e *motcua.Event) []byte {

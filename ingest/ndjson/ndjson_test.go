@@ -1,6 +1,7 @@
 package ndjson
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -99,6 +100,40 @@ func FuzzParse(f *testing.F) {
 		line := Append(nil, &e)
 		if _, errs := Parse(line[:len(line)-1]); errs != nil && !e.At.IsZero() {
 			t.Fatalf("re-parse of %q: %v", line, errs)
+		}
+	})
+}
+
+// FuzzParseAgainstEncodingJSON checks the parser against encoding/json: what
+// encoding/json reads as an object of contract fields, Parse reads the same.
+func FuzzParseAgainstEncodingJSON(f *testing.F) {
+	f.Add([]byte(`{"event_id":"a\u00e9\ud83d\ude00\"b","unit":"P1","fee_vnd":-12,"paid_online":false,"official":null}`))
+	f.Add([]byte(`{"event_id":"\ud800x","dossier_id":"\/\b\f\n\r\t"}`))
+	f.Add([]byte(` { "type" : "received" , "channel":"online" } `))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(b, &m) != nil {
+			return
+		}
+		e, errs := Parse(b)
+		for _, fe := range errs {
+			if strings.HasPrefix(fe.Reason, "invalid JSON") || strings.HasPrefix(fe.Reason, "more than one") {
+				t.Fatalf("encoding/json reads %q but Parse says %v", b, fe)
+			}
+		}
+		if errs != nil {
+			return
+		}
+		for k, raw := range m {
+			var want string
+			if json.Unmarshal(raw, &want) != nil {
+				continue
+			}
+			got := map[string]string{"event_id": e.EventID, "dossier_id": e.DossierID, "unit": e.Unit, "procedure": e.Procedure,
+				"official": e.Official, "type": string(e.Type), "channel": string(e.Channel), "return_channel": string(e.ReturnChannel)}
+			if g, ok := got[k]; ok && g != motcua.NFC(want) {
+				t.Fatalf("field %s of %q: Parse gives %q, encoding/json %q", k, b, g, want)
+			}
 		}
 	})
 }
