@@ -118,7 +118,7 @@ func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, 
 		}
 		stored <- r
 	}()
-	var buf []motcua.Event
+	buf := make([]motcua.Event, 0, opt.Batch)
 	st, err := scanFile(path, opt, 2, cat, func(evs []motcua.Event) error {
 		for i := range evs {
 			evs[i].Source = opt.Source
@@ -168,11 +168,13 @@ func scanFile(path string, opt ImportOptions, pass int, cat *motcua.Catalog, val
 		st.Events += len(evs)
 		return valid(evs)
 	}
+	single := make([]motcua.Event, 1) // valid copies what it keeps
 	one := func(line int, e motcua.Event, errs []motcua.FieldError) error {
 		if errs != nil {
 			return row(line, nil, errs)
 		}
-		return row(line, []motcua.Event{e}, nil)
+		single[0] = e
+		return row(line, single, nil)
 	}
 	switch opt.Format {
 	case FormatNDJSON:

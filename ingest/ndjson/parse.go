@@ -211,7 +211,7 @@ func (p *parser) value(f int, e *motcua.Event, at, due *string, fail func(string
 	case "dossier_id":
 		e.DossierID = motcua.NFC(s)
 	case "type":
-		e.Type = motcua.EventType(s)
+		e.Type = motcua.EventType(intern(s))
 	case "at":
 		*at = s
 	case "unit":
@@ -221,11 +221,11 @@ func (p *parser) value(f int, e *motcua.Event, at, due *string, fail func(string
 	case "official":
 		e.Official = motcua.NFC(s)
 	case "channel":
-		e.Channel = motcua.Channel(s)
+		e.Channel = motcua.Channel(intern(s))
 	case "due_at":
 		*due = s
 	case "return_channel":
-		e.ReturnChannel = motcua.ReturnChannel(s)
+		e.ReturnChannel = motcua.ReturnChannel(intern(s))
 	}
 	return true
 }
@@ -435,3 +435,20 @@ func (p *parser) skip(depth int) bool {
 		return p.number()
 	}
 }
+
+// intern returns the shared copy of a known enum value, so that millions of
+// events do not each hold their own "received".
+func intern(s string) string {
+	for _, t := range motcua.EventTypes {
+		if s == string(t) {
+			return string(t)
+		}
+	}
+	switch s {
+	case "online", "direct", "postal", "counter":
+		return internTable[s]
+	}
+	return s
+}
+
+var internTable = map[string]string{"online": "online", "direct": "direct", "postal": "postal", "counter": "counter"}
