@@ -1,4 +1,4 @@
--- 001: the events, the current state of each dossier, and the catalogues.
+-- 001: the events and the catalogues.
 --
 -- events keeps every event as it came in, append-only. MergeTree, partitioned by the month of `at`
 -- (local time), so a year's report touches twelve partitions and an old year can be detached whole.
@@ -41,49 +41,6 @@ ORDER BY event_id;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS event_ids_mv TO event_ids AS
 SELECT event_id, dossier_id FROM events;
-
--- dossiers is the current state of each dossier, folded from its events by a materialized view
--- into an AggregatingMergeTree: every insert adds partial states, merges fold them, and readers
--- finish them with -Merge grouped by dossier_id. Ordered by dossier_id, the one key every read of a
--- dossier's state has. A time that never happened reads as 0 (1970-01-01).
-CREATE TABLE IF NOT EXISTS dossiers (
-    dossier_id String,
-    received_at AggregateFunction(minIf, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    received_unit AggregateFunction(argMinIf, String, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    procedure AggregateFunction(argMinIf, String, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    channel AggregateFunction(argMinIf, String, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    official AggregateFunction(argMinIf, String, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    handling_unit AggregateFunction(argMaxIf, String, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    due_at AggregateFunction(argMaxIf, DateTime('Asia/Ho_Chi_Minh'), DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    resolved_at AggregateFunction(minIf, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    returned_at AggregateFunction(minIf, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    return_channel AggregateFunction(argMinIf, String, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    rejected_at AggregateFunction(minIf, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    withdrawn_at AggregateFunction(minIf, DateTime('Asia/Ho_Chi_Minh'), UInt8),
-    last_at AggregateFunction(max, DateTime('Asia/Ho_Chi_Minh')),
-    events AggregateFunction(count)
-) ENGINE = AggregatingMergeTree
-ORDER BY dossier_id;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS dossiers_mv TO dossiers AS
-SELECT
-    dossier_id,
-    minIfState(at, type = 'received') AS received_at,
-    argMinIfState(unit, at, type = 'received') AS received_unit,
-    argMinIfState(procedure, at, type = 'received') AS procedure,
-    argMinIfState(toString(channel), at, type = 'received') AS channel,
-    argMinIfState(official, at, type = 'received') AS official,
-    argMaxIfState(unit, at, type IN ('received', 'transferred')) AS handling_unit,
-    argMaxIfState(due_at, at, has_due = 1) AS due_at,
-    minIfState(at, type = 'resolved') AS resolved_at,
-    minIfState(at, type = 'returned') AS returned_at,
-    argMinIfState(toString(return_channel), at, type = 'returned') AS return_channel,
-    minIfState(at, type = 'rejected') AS rejected_at,
-    minIfState(at, type = 'withdrawn') AS withdrawn_at,
-    maxState(at) AS last_at,
-    countState() AS events
-FROM events
-GROUP BY dossier_id;
 
 -- The catalogues are small and read whole. A load writes every table anew under a new version and
 -- then records the version in catalog_loads; readers take the latest recorded version, so they

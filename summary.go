@@ -1,0 +1,60 @@
+package motcua
+
+import "time"
+
+// Window is a span [From, To) of time.
+type Window struct {
+	From, To time.Time
+}
+
+// SummaryQuery asks for the counts of the summary.
+type SummaryQuery struct {
+	// Windows are the periods to count, each answered apart (one a month
+	// for a monthly breakdown).
+	Windows []Window
+	// Units restricts the count to the dossiers received by these units;
+	// nil counts all.
+	Units []string
+	// By groups within each window: "unit", "procedure", "official" or ""
+	// for none.
+	By string
+	// Channel restricts the count to dossiers received by one channel.
+	Channel string
+}
+
+// Counts are the summary's counts for one group of one window.
+type Counts struct {
+	Window         int    `json:"-"`
+	Key            string `json:"-"`
+	Handled        uint64 `json:"handled"`
+	New            uint64 `json:"new"`
+	CarriedOver    uint64 `json:"carried_over"`
+	NewOnline      uint64 `json:"new_online"`
+	NewDirect      uint64 `json:"new_direct"`
+	NewPostal      uint64 `json:"new_postal"`
+	Resolved       uint64 `json:"resolved"`
+	Early          uint64 `json:"early"`
+	OnTime         uint64 `json:"on_time"`
+	Late           uint64 `json:"late"`
+	OpenAtEnd      uint64 `json:"open_at_end"`
+	OverdueAtEnd   uint64 `json:"overdue_at_end"`
+	ReturnedPostal uint64 `json:"returned_postal"`
+}
+
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	c.Handled += o.Handled
+	c.New += o.New
+	c.CarriedOver += o.CarriedOver
+	c.NewOnline += o.NewOnline
+	c.NewDirect += o.NewDirect
+	c.NewPostal += o.NewPostal
+	c.Resolved += o.Resolved
+	c.Early += o.Early
+	c.OnTime += o.OnTime
+	c.Late += o.Late
+	c.OpenAtEnd += o.OpenAtEnd
+	c.OverdueAtEnd += o.OverdueAtEnd
+	c.ReturnedPostal += o.ReturnedPostal
+}
+

@@ -1,0 +1,252 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/ext"
+
+	"github.com/motcua/motcua"
+)
+
+// factRow is one dossier_facts row; times are Unix seconds, 0 for never.
+type factRow struct {
+	DossierID, Unit, HandlingUnit, Procedure, Official, Channel string
+	ReceivedAt, DueAt                                           int64
+	HasDue, DueComputed                                         uint8
+	PausedSince, ResolvedAt                                     int64
+	Outcome                                                     string
+	ReturnedAt                                                  int64
+	ReturnChannel                                               string
+	RejectedAt, WithdrawnAt, ClosedAt                           int64
+	FeeVND                                                      int64
+	PaidOnline, Digitized                                       uint8
+	IngestedTo                                                  int64
+}
+
+const factCols = `dossier_id, unit, handling_unit, procedure, official, toString(channel), toUInt32(received_at), toUInt32(due_at), has_due,
+ due_computed, toUInt32(paused_since), toUInt32(resolved_at), toString(outcome), toUInt32(returned_at), toString(return_channel),
+ toUInt32(rejected_at), toUInt32(withdrawn_at), toUInt32(closed_at), fee_vnd, paid_online, digitized, toUInt32(ingested_to)`
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func b8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func rowOf(d *motcua.Dossier, ingestedTo time.Time) factRow {
+	return factRow{
+		DossierID: d.ID, Unit: d.Unit, HandlingUnit: d.HandlingUnit, Procedure: d.Procedure, Official: d.Official,
+		Channel: string(d.Channel), ReceivedAt: unix(d.ReceivedAt), DueAt: unix(d.DueAt), HasDue: b8(!d.DueAt.IsZero()),
+		DueComputed: b8(d.DueComputed), PausedSince: unix(d.PausedSince), ResolvedAt: unix(d.ResolvedAt), Outcome: string(d.Outcome()),
+		ReturnedAt: unix(d.ReturnedAt), ReturnChannel: string(d.ReturnChannel), RejectedAt: unix(d.RejectedAt),
+		WithdrawnAt: unix(d.WithdrawnAt), ClosedAt: unix(d.ClosedAt()), FeeVND: d.FeeVND, PaidOnline: b8(d.PaidOnline),
+		Digitized: b8(d.Digitized), IngestedTo: unix(ingestedTo),
+	}
+}
+
+func idTable(ids []string) (*ext.Table, error) {
+	t, err := ext.NewTable("dossier_ids", ext.Column("id", "String"))
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := t.Append(id); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// RefreshDossiers folds the events of each dossier in ids with the domain's
+// rules and brings its dossier_facts row up to date: an unchanged dossier is
+// left alone, a changed one gets its old row cancelled and its new one
+// written. It returns how many dossiers changed.
+func (w *Warehouse) RefreshDossiers(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error) {
+	changed := 0
+	const chunk = 200_000
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		c, err := w.refreshChunk(ctx, ids[:n], cat, cal)
+		if err != nil {
+			return changed, err
+		}
+		changed += c
+		ids = ids[n:]
+	}
+	return changed, nil
+}
+
+func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error) {
+	t, err := idTable(ids)
+	if err != nil {
+		return 0, err
+	}
+	qctx := clickhouse.Context(ctx, clickhouse.WithExternalTable(t))
+	rows, err := w.conn.Query(qctx, `SELECT dossier_id, event_id, toString(type), at, unit, procedure, official, toString(channel),
+ due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, ingested_at
+ FROM events WHERE dossier_id IN (SELECT id FROM dossier_ids)`)
+	if err != nil {
+		return 0, wrap(fmt.Errorf("cannot read events of %d dossiers: %w", len(ids), err))
+	}
+	byDossier := make(map[string][]motcua.Event, len(ids))
+	ingested := make(map[string]time.Time, len(ids))
+	for rows.Next() {
+		var e motcua.Event
+		var typ, ch, rch string
+		var hasDue uint8
+		var paid, dig *uint8
+		var ing time.Time
+		if err := rows.Scan(&e.DossierID, &e.EventID, &typ, &e.At, &e.Unit, &e.Procedure, &e.Official, &ch, &e.DueAt, &hasDue, &rch,
+			&e.FeeVND, &paid, &dig, &ing); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		e.Type, e.Channel, e.ReturnChannel = motcua.EventType(typ), motcua.Channel(ch), motcua.ReturnChannel(rch)
+		if hasDue == 0 {
+			e.DueAt = time.Time{}
+		}
+		e.PaidOnline, e.Digitized = uint8Bool(paid), uint8Bool(dig)
+		byDossier[e.DossierID] = append(byDossier[e.DossierID], e)
+		if ing.After(ingested[e.DossierID]) {
+			ingested[e.DossierID] = ing
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, wrap(err)
+	}
+
+	old, err := w.currentFacts(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	days := func(code string) (float64, bool) {
+		p, ok := cat.Procedure(code)
+		return p.ProcessingDays(), ok
+	}
+	var out []factRow
+	var signs []int8
+	changed := 0
+	for id, evs := range byDossier {
+		d := motcua.Fold(evs, cal, days)
+		row := rowOf(&d, ingested[id])
+		prev := old[id]
+		if len(prev) == 1 && prev[0] == row {
+			continue
+		}
+		for _, p := range prev {
+			out, signs = append(out, p), append(signs, -1)
+		}
+		out, signs = append(out, row), append(signs, 1)
+		changed++
+	}
+	if len(out) == 0 {
+		return 0, nil
+	}
+	return changed, w.insertFacts(ctx, out, signs)
+}
+
+// currentFacts returns the live rows of dossier_facts for ids.
+func (w *Warehouse) currentFacts(ctx context.Context, ids []string) (map[string][]factRow, error) {
+	t, err := idTable(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)),
+		"SELECT "+factCols+" FROM dossier_facts WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY "+factCols+" HAVING sum(sign) > 0")
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot read dossier facts: %w", err))
+	}
+	defer rows.Close()
+	out := map[string][]factRow{}
+	for rows.Next() {
+		var r factRow
+		var recv, due, paused, res, ret, rej, wd, closed, ing uint32
+		if err := rows.Scan(&r.DossierID, &r.Unit, &r.HandlingUnit, &r.Procedure, &r.Official, &r.Channel, &recv, &due, &r.HasDue,
+			&r.DueComputed, &paused, &res, &r.Outcome, &ret, &r.ReturnChannel, &rej, &wd, &closed, &r.FeeVND, &r.PaidOnline,
+			&r.Digitized, &ing); err != nil {
+			return nil, err
+		}
+		r.ReceivedAt, r.DueAt, r.PausedSince, r.ResolvedAt = int64(recv), int64(due), int64(paused), int64(res)
+		r.ReturnedAt, r.RejectedAt, r.WithdrawnAt, r.ClosedAt, r.IngestedTo = int64(ret), int64(rej), int64(wd), int64(closed), int64(ing)
+		out[r.DossierID] = append(out[r.DossierID], r)
+	}
+	return out, wrap(rows.Err())
+}
+
+func (w *Warehouse) insertFacts(ctx context.Context, rs []factRow, signs []int8) error {
+	n := len(rs)
+	strs := make([][]string, 9)
+	for i := range strs {
+		strs[i] = make([]string, n)
+	}
+	times := make([][]time.Time, 10)
+	for i := range times {
+		times[i] = make([]time.Time, n)
+	}
+	u8 := make([][]uint8, 4)
+	for i := range u8 {
+		u8[i] = make([]uint8, n)
+	}
+	fee := make([]int64, n)
+	for i, r := range rs {
+		for j, s := range []string{r.DossierID, r.Unit, r.HandlingUnit, r.Procedure, r.Official, r.Channel, r.Outcome, r.ReturnChannel} {
+			strs[j][i] = s
+		}
+		for j, t := range []int64{r.ReceivedAt, r.DueAt, r.PausedSince, r.ResolvedAt, r.ReturnedAt, r.RejectedAt, r.WithdrawnAt, r.ClosedAt, r.IngestedTo} {
+			times[j][i] = time.Unix(t, 0)
+		}
+		u8[0][i], u8[1][i], u8[2][i], u8[3][i] = r.HasDue, r.DueComputed, r.PaidOnline, r.Digitized
+		fee[i] = r.FeeVND
+	}
+	b, err := w.conn.PrepareBatch(ctx, `INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel,
+ received_at, due_at, has_due, due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at,
+ withdrawn_at, closed_at, fee_vnd, paid_online, digitized, ingested_to, sign)`)
+	if err != nil {
+		return wrap(fmt.Errorf("cannot prepare dossier facts: %w", err))
+	}
+	cols := []any{strs[0], strs[1], strs[2], strs[3], strs[4], strs[5], times[0], times[1], u8[0], u8[1], times[2], times[3], strs[6],
+		times[4], strs[7], times[5], times[6], times[7], fee, u8[2], u8[3], times[8], signs}
+	for i, c := range cols {
+		if err := b.Column(i).Append(c); err != nil {
+			b.Abort()
+			return fmt.Errorf("cannot add dossier facts column %d: %w", i, err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return wrap(fmt.Errorf("cannot write %d dossier facts: %w", n, err))
+	}
+	return nil
+}
+
+// StaleDossiers returns the dossiers with events ingested since the newest
+// fact was computed, less a margin for inserts that were in flight: the
+// catch-up after a restart. With no facts at all, it returns every dossier.
+func (w *Warehouse) StaleDossiers(ctx context.Context, margin time.Duration) ([]string, error) {
+	rows, err := w.conn.Query(ctx, fmt.Sprintf(`SELECT DISTINCT dossier_id FROM events
+ WHERE toUInt32(ingested_at) >= (SELECT toUInt32(max(ingested_to)) FROM dossier_facts) - %d`, int(margin.Seconds())))
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot find stale dossiers: %w", err))
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, wrap(rows.Err())
+}
