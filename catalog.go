@@ -237,3 +237,22 @@ func (c *Catalog) FindUnit(s string) (Unit, bool) {
 	}
 	return Unit{}, false
 }
+
+// Official returns the official with the code.
+func (c *Catalog) Official(code string) (Official, bool) {
+	i, ok := c.officials[code]
+	if !ok {
+		return Official{}, false
+	}
+	return c.Officials[i], true
+}
+
+// TargetFor returns the target of the unit for the year.
+func (c *Catalog) TargetFor(unit string, year int) (Target, bool) {
+	for _, t := range c.Targets {
+		if t.Unit == unit && t.Year == year {
+			return t, true
+		}
+	}
+	return Target{}, false
+}

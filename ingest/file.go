@@ -43,6 +43,8 @@ type ImportOptions struct {
 	Source  string // stored with every event
 	Unit    string // default unit of portal records that name none
 	Batch   int    // events per insert; default 100,000
+	// Committed, when set, is called with the events of each stored batch.
+	Committed func([]motcua.Event)
 	// Progress, when set, is told the bytes read so far of the current pass.
 	Progress func(pass int, read int64)
 }
@@ -107,6 +109,9 @@ func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, 
 			if err != nil {
 				r.err = err
 				continue
+			}
+			if opt.Committed != nil {
+				opt.Committed(b)
 			}
 			for _, d := range dup {
 				if d {

@@ -65,6 +65,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // while one insert runs, the requests that arrive queue up, and the next
 // insert takes them all, up to MaxRows.
 type Committer struct {
+	// Committed, when set, is called after each successful insert with its
+	// events (duplicates included), before the callers are answered.
+	Committed func([]motcua.Event)
+
 	store   Store
 	metrics *Metrics
 	maxRows int
@@ -177,6 +181,9 @@ func (c *Committer) commit(batch []*request, rows int) {
 		if err != nil {
 			c.metrics.Errors.WithLabelValues("insert").Inc()
 		}
+	}
+	if err == nil && c.Committed != nil {
+		c.Committed(all)
 	}
 	off := 0
 	for _, r := range batch {

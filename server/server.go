@@ -26,6 +26,8 @@ import (
 // Warehouse is what the server needs of the warehouse.
 type Warehouse interface {
 	ingest.Store
+	FactStore
+	Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error)
 	Ping(ctx context.Context) error
 	Pending(ctx context.Context) ([]string, error)
 	Catalog(ctx context.Context) (*motcua.Catalog, error)
@@ -46,8 +48,9 @@ type Server struct {
 	wh        Warehouse
 	log       *slog.Logger
 	reg       *prometheus.Registry
-	catalog   atomic.Pointer[motcua.Catalog]
+	cur       atomic.Pointer[current]
 	committer *ingest.Committer
+	facts     *refresher
 	http      *http.Server
 	ln        net.Listener
 	stop      chan struct{}
@@ -76,11 +79,13 @@ func (s *Server) Start(ctx context.Context) error {
 	if err := s.refreshCatalog(ctx); err != nil {
 		return err
 	}
-	if s.catalog.Load() == nil {
+	if s.cur.Load() == nil {
 		return errors.New("cannot start: no catalogue is loaded; run `motcua catalog load DIR` first")
 	}
 	m := ingest.NewMetrics(s.reg)
+	s.facts = newRefresher(s.wh, s.cur.Load, func(msg string, args ...any) { s.log.Warn(msg, args...) })
 	s.committer = ingest.NewCommitter(s.wh, m, 100_000)
+	s.committer.Committed = s.facts.mark
 	s.committer.Start()
 
 	gin.SetMode(gin.ReleaseMode)
@@ -90,7 +95,8 @@ func (s *Server) Start(ctx context.Context) error {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})))
 	api := r.Group("/api/v1")
-	api.POST("/events", ingest.NewHandler(s.cfg.Ingest, s.committer, s.catalog.Load, m, s.log).Post)
+	api.POST("/events", ingest.NewHandler(s.cfg.Ingest, s.committer, s.catalogue, m, s.log).Post)
+	api.GET("/summary", s.summary)
 	api.GET("/units", s.units)
 	api.GET("/procedures", s.procedures)
 	r.NoRoute(func(c *gin.Context) {
@@ -104,7 +110,8 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.ln = ln
 	s.http = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
-	s.wg.Add(2)
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); s.facts.run(s.stop) }()
 	go func() {
 		defer s.wg.Done()
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -151,10 +158,31 @@ func (s *Server) refreshCatalog(ctx context.Context) error {
 		return err
 	}
 	if c != nil {
-		s.catalog.Store(c)
+		s.cur.Store(&current{cat: c, cal: motcua.NewCalendar(c.Days)})
 	}
 	return nil
 }
+
+// current is the catalogue in force and its working-day calendar.
+type current struct {
+	cat *motcua.Catalog
+	cal *motcua.Calendar
+}
+
+func (s *Server) catalogue() *motcua.Catalog {
+	if c := s.cur.Load(); c != nil {
+		return c.cat
+	}
+	return nil
+}
+
+// Flush brings the dossier figures up to date with every event stored so
+// far through this server, and returns when they are.
+func (s *Server) Flush(ctx context.Context) error { return s.facts.flush(ctx) }
+
+// MarkStored tells the server that events were stored by another path (an
+// import in this process), so that their dossiers' figures are refreshed.
+func (s *Server) MarkStored(evs []motcua.Event) { s.facts.mark(evs) }
 
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
@@ -176,9 +204,9 @@ func (s *Server) readyz(c *gin.Context) {
 }
 
 func (s *Server) units(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"units": s.catalog.Load().Units})
+	c.JSON(http.StatusOK, gin.H{"units": s.catalogue().Units})
 }
 
 func (s *Server) procedures(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"procedures": s.catalog.Load().Procedures})
+	c.JSON(http.StatusOK, gin.H{"procedures": s.catalogue().Procedures})
 }

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/ingest"
 )
 
@@ -49,8 +50,14 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	code := 0
+	stored := map[string]struct{}{}
 	for _, path := range fs.Args() {
-		opt := ingest.ImportOptions{Format: *format, Partial: *partial, Source: *source, Unit: *unit}
+		opt := ingest.ImportOptions{Format: *format, Partial: *partial, Source: *source, Unit: *unit,
+			Committed: func(evs []motcua.Event) {
+				for i := range evs {
+					stored[evs[i].DossierID] = struct{}{}
+				}
+			}}
 		var bar *progressBar
 		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			if fi, err := os.Stat(path); err == nil {
@@ -83,6 +90,17 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			if stats.Rejected > 0 {
 				code = 1
 			}
+		}
+	}
+	if len(stored) > 0 {
+		ids := make([]string, 0, len(stored))
+		for id := range stored {
+			ids = append(ids, id)
+		}
+		log.Info("updating the figures of the imported dossiers", "dossiers", len(ids))
+		if _, err := st.wh.RefreshDossiers(ctx, ids, cat, motcua.NewCalendar(cat.Days)); err != nil {
+			fmt.Fprintf(stderr, "motcua import: the events are stored, but their figures are not up to date yet (motcua serve catches up on start): %v\n", err)
+			return 1
 		}
 	}
 	return code

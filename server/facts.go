@@ -1,0 +1,116 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/motcua/motcua"
+)
+
+// FactStore is what the refresher needs of the warehouse.
+type FactStore interface {
+	RefreshDossiers(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error)
+	StaleDossiers(ctx context.Context, margin time.Duration) ([]string, error)
+}
+
+// refresher keeps dossier_facts up to date with the events: ingest marks the
+// dossiers it stored, and a loop folds them again about once a second. On
+// start it catches up with what was ingested while no refresher ran.
+type refresher struct {
+	store FactStore
+	state func() *current
+	log   func(msg string, args ...any)
+
+	mu    sync.Mutex
+	dirty map[string]struct{}
+	kick  chan struct{}
+	idle  *sync.Cond
+	busy  bool
+}
+
+func newRefresher(store FactStore, state func() *current, log func(string, ...any)) *refresher {
+	r := &refresher{store: store, state: state, log: log, dirty: map[string]struct{}{}, kick: make(chan struct{}, 1)}
+	r.idle = sync.NewCond(&r.mu)
+	return r
+}
+
+// mark records the dossiers of stored events as changed.
+func (r *refresher) mark(evs []motcua.Event) {
+	r.mu.Lock()
+	for i := range evs {
+		r.dirty[evs[i].DossierID] = struct{}{}
+	}
+	r.mu.Unlock()
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// flush refreshes every dossier marked so far and returns when done.
+func (r *refresher) flush(ctx context.Context) error {
+	r.mu.Lock()
+	for r.busy {
+		r.idle.Wait()
+	}
+	r.busy = true
+	ids := make([]string, 0, len(r.dirty))
+	for id := range r.dirty {
+		ids = append(ids, id)
+	}
+	clear(r.dirty)
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.busy = false
+		r.idle.Broadcast()
+		r.mu.Unlock()
+	}()
+	if len(ids) == 0 {
+		return nil
+	}
+	cur := r.state()
+	if _, err := r.store.RefreshDossiers(ctx, ids, cur.cat, cur.cal); err != nil {
+		r.mu.Lock()
+		for _, id := range ids {
+			r.dirty[id] = struct{}{}
+		}
+		r.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+func (r *refresher) run(stop <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-stop; cancel() }()
+	if ids, err := r.store.StaleDossiers(ctx, 10*time.Minute); err != nil {
+		r.log("cannot find dossiers to catch up with", "err", err)
+	} else if len(ids) > 0 {
+		r.mu.Lock()
+		for _, id := range ids {
+			r.dirty[id] = struct{}{}
+		}
+		r.mu.Unlock()
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		if err := r.flush(ctx); err != nil && ctx.Err() == nil {
+			r.log("cannot refresh dossier figures; will retry", "err", err)
+		}
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		case <-r.kick:
+			// Let a burst of commits gather before the next refresh.
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}
+}
