@@ -57,4 +57,3 @@ func (c *Counts) Add(o Counts) {
 	c.OverdueAtEnd += o.OverdueAtEnd
 	c.ReturnedPostal += o.ReturnedPostal
 }
-
