@@ -53,7 +53,9 @@ type gen struct {
 	offs map[string][]motcua.Official
 }
 
-func local(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, motcua.Location) }
+func local(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, motcua.Location)
+}
 
 // monthWeight makes fewer dossiers around Tết (late January, February).
 var monthWeight = [13]float64{0, 0.75, 0.55, 1.1, 1.05, 1.05, 1.0, 1.0, 1.05, 1.0, 1.1, 1.1, 1.05}
@@ -94,7 +96,7 @@ func Generate(cat *motcua.Catalog, cal *motcua.Calendar, cfg Config) ([]motcua.E
 	// resolved in 2022 (1,049 early, 1,210 on time, 36 late), 34 open at the end of the year.
 	// The 300 postal dossiers are on time; the others share the rest.
 	townRest := outcomes(motcua.Early, 1049, motcua.OnTime, 910, motcua.Late, 36) // 1,995 = 32 carried + 1,963 new
-	townNew := append(townRest[32:], outcomes(motcua.Outcome(""), 34)...)                           // 1,997 new, not postal
+	townNew := append(townRest[32:], outcomes(motcua.Outcome(""), 34)...)         // 1,997 new, not postal
 	g.r.Shuffle(len(townNew), func(i, j int) { townNew[i], townNew[j] = townNew[j], townNew[i] })
 	// Communes: 10 carried over, 29,781 new (12,759 online, 16,494 in person, 528 by post),
 	// all 29,791 resolved in 2022: 21,020 early, 8,771 on time (the 528 postal among them).

@@ -144,3 +144,20 @@ func (w *Warehouse) insertRow(ctx context.Context, insert string, args ...any) e
 	}
 	return wrap(b.Send())
 }
+
+// DropDatabase removes a database and everything in it; the demo starts
+// anew with it.
+func DropDatabase(ctx context.Context, cfg Config) error {
+	if !validIdent(cfg.Database) {
+		return fmt.Errorf("cannot use database name %q: use letters, digits and _", cfg.Database)
+	}
+	conn, err := connect(cfg.Addr, "default")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+cfg.Database); err != nil {
+		return wrap(fmt.Errorf("cannot drop database %q: %w", cfg.Database, err))
+	}
+	return nil
+}

@@ -112,6 +112,7 @@ type progressBar struct {
 	name    string
 	size    int64
 	twoPass bool
+	unit    string // what size counts; bytes when empty
 	last    time.Time
 	start   time.Time
 	drawn   bool
@@ -146,8 +147,12 @@ func (b *progressBar) update(pass int, read int64) {
 			bar[i] = '='
 		}
 	}
-	fmt.Fprintf(b.w, "\r%s: %-8s [%s] %5.1f%%  %.1f/%.1f MB  %s ", b.name, what, bar, pct,
-		float64(read)/1e6, float64(b.size)/1e6, now.Sub(b.start).Round(time.Second))
+	amount := fmt.Sprintf("%.1f/%.1f MB", float64(read)/1e6, float64(b.size)/1e6)
+	if b.unit != "" {
+		amount = fmt.Sprintf("%d/%d %s", read, b.size, b.unit)
+		what = "loading"
+	}
+	fmt.Fprintf(b.w, "\r%s: %-8s [%s] %5.1f%%  %s  %s ", b.name, what, bar, pct, amount, now.Sub(b.start).Round(time.Second))
 	b.drawn = true
 }
 

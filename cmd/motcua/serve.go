@@ -5,7 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"strings"
 	"time"
+
+	"golang.org/x/term"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/demo"
 
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/server"
@@ -28,8 +36,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	tokens := tokenFlags{}
 	fs.Var(tokens, "ingest-token", "`SOURCE:TOKEN` that may post events (repeatable; env MOTCUA_INGEST_TOKENS=SOURCE:TOKEN,...)")
 	maxBody := fs.Int64("max-body", ingest.DefaultConfig().MaxBody, "largest request body in `BYTES`")
+	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
 	if demo {
-		sf.data = "var/demo"
+		sf.data, sf.database = "var/demo", envOr("MOTCUA_DATABASE", "motcua_demo")
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -46,12 +55,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if len(tokens) == 0 {
 		log.Warn("no ingest token is configured: POST /api/v1/events will refuse every request; add --ingest-token SOURCE:TOKEN")
 	}
-	st, err := sf.open(ctx, log)
+	st, err := sf.openFresh(ctx, log, demo)
 	if err != nil {
 		return err
 	}
 	defer st.close()
-	if _, err := st.ensureCatalog(ctx, *catDir, log); err != nil {
+	cat, err := st.ensureCatalog(ctx, *catDir, log)
+	if err != nil {
 		return err
 	}
 	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody}}
@@ -60,6 +70,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		return err
 	}
 	url := "http://" + srv.Addr()
+	if demo {
+		if err := loadDemo(ctx, srv, url, cat, *seed, stderr, log); err != nil {
+			srv.Stop(context.Background())
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "motcua is listening on %s (ClickHouse database %q)\n", url, st.wh.Database())
 	fmt.Fprintf(stdout, "  units:      %s/api/v1/units\n  procedures: %s/api/v1/procedures\n  metrics:    %s/metrics\n", url, url, url)
 	if demo {
@@ -71,4 +87,34 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return srv.Stop(sctx)
+}
+
+// loadDemo generates the demo data set and posts it to the running server,
+// the path real sources take, then brings the figures up to date.
+func loadDemo(ctx context.Context, srv *server.Server, url string, cat *motcua.Catalog, seed uint64, stderr io.Writer, log *slog.Logger) error {
+	start := time.Now()
+	evs, err := demo.Generate(cat, motcua.NewCalendar(cat.Days), demo.Config{Seed: seed, Now: time.Now()})
+	if err != nil {
+		return err
+	}
+	log.Info("loading the demo data set through the API", "events", len(evs))
+	var bar *progressBar
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar = &progressBar{w: stderr, name: "demo", size: int64(len(evs)), unit: "events"}
+	}
+	err = demo.Load(ctx, url, strings.TrimPrefix(demoToken, "demo:"), evs, func(done, total int) {
+		if bar != nil {
+			bar.update(2, int64(done))
+		}
+	})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	log.Info("updating dossier figures")
+	if err := srv.Flush(ctx); err != nil {
+		return err
+	}
+	log.Info("demo data set loaded", "events", len(evs), "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }

@@ -58,6 +58,11 @@ func (s *stack) close() {
 // open connects to ClickHouse, starting a server when none is given, and
 // applies the migrations.
 func (f *stackFlags) open(ctx context.Context, log *slog.Logger) (*stack, error) {
+	return f.openFresh(ctx, log, false)
+}
+
+// openFresh is open, dropping the database first when fresh is set.
+func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool) (*stack, error) {
 	st := &stack{}
 	addr := f.clickhouse
 	if addr == "" {
@@ -69,6 +74,13 @@ func (f *stackFlags) open(ctx context.Context, log *slog.Logger) (*stack, error)
 		}
 		st.server, addr = srv, srv.Addr()
 		log.Info("ClickHouse is up", "addr", addr)
+	}
+	if fresh {
+		log.Info("starting the demo database anew", "database", f.database)
+		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, Database: f.database}); err != nil {
+			st.close()
+			return nil, err
+		}
 	}
 	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: f.database})
 	if err != nil {
