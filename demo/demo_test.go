@@ -132,6 +132,25 @@ func TestDemoReproducesTheSeed(t *testing.T) {
 	if perLevel[motcua.LevelTown] != 25 || perLevel[motcua.LevelCommune] != 21 {
 		t.Errorf("online procedures with a dossier: %v, want town 25, communes 21", perLevel)
 	}
+	// The raw path over the events gives the same counts for every unit.
+	q := motcua.SummaryQuery{Windows: []motcua.Window{{From: time.Date(2022, 1, 1, 0, 0, 0, 0, motcua.Location),
+		To: time.Date(2023, 1, 1, 0, 0, 0, 0, motcua.Location)}}, By: "unit"}
+	facts, err := wh.Summary(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := wh.SummaryFromEvents(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(facts) != len(raw) {
+		t.Fatalf("summary has %d units, the raw events %d", len(facts), len(raw))
+	}
+	for i := range facts {
+		if facts[i] != raw[i] {
+			t.Errorf("unit %s: facts %+v, raw events %+v", facts[i].Key, facts[i], raw[i])
+		}
+	}
 	// The live slice: every receiving unit has open dossiers now, some overdue.
 	live := get("from=" + now.Format(time.DateOnly) + "&to=" + now.Format(time.DateOnly) + "&group=unit")
 	open := map[string]uint64{}

@@ -40,35 +40,14 @@ ORDER BY wi, k`
 
 // Summary returns the counts of each group of each window.
 func (w *Warehouse) Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error) {
-	key := "''"
-	switch q.By {
-	case "":
-	case "unit", "procedure", "official":
-		key = q.By
-	default:
-		return nil, fmt.Errorf("cannot group by %q", q.By)
+	query, args, err := summaryQuery(summarySQL, q)
+	if err != nil {
+		return nil, err
 	}
-	if len(q.Windows) == 0 {
-		return nil, fmt.Errorf("cannot summarise: no period")
-	}
-	wins := make([]string, len(q.Windows))
-	for i, win := range q.Windows {
-		wins[i] = fmt.Sprintf("(%d, %d, %d)", i, win.From.Unix(), win.To.Unix())
-	}
-	var where strings.Builder
-	var args []any
-	if q.Units != nil {
-		quoted := make([]string, len(q.Units))
-		for i, u := range q.Units {
-			quoted[i] = quote(u)
-		}
-		where.WriteString(" AND unit IN (" + strings.Join(quoted, ", ") + ")")
-	}
-	if q.Channel != "" {
-		where.WriteString(" AND channel = ?")
-		args = append(args, q.Channel)
-	}
-	query := fmt.Sprintf(summarySQL, key, strings.Join(wins, ", "), where.String())
+	return w.readCounts(ctx, query, args)
+}
+
+func (w *Warehouse) readCounts(ctx context.Context, query string, args []any) ([]motcua.Counts, error) {
 	rows, err := w.conn.Query(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot compute the summary: %w", err))
