@@ -18,23 +18,23 @@ func (w *Warehouse) SaveCatalog(ctx context.Context, c *motcua.Catalog, source s
 		row    func(i int) []any
 	}
 	tables := []table{
-		{"INSERT INTO units (version, code, name, level, parent, head_slack_id, merged_into, merged_from)", len(c.Units), func(i int) []any {
+		{insertUnits, len(c.Units), func(i int) []any {
 			u := c.Units[i]
 			return []any{version, u.Code, u.Name, string(u.Level), u.Parent, u.HeadSlackID, u.MergedInto, u.MergedFrom}
 		}},
-		{"INSERT INTO procedures (version, code, name, field, level, online_level, statutory_days, cut_days, interlinked)", len(c.Procedures), func(i int) []any {
+		{insertProcedures, len(c.Procedures), func(i int) []any {
 			p := c.Procedures[i]
 			return []any{version, p.Code, p.Name, p.Field, string(p.Level), uint8(p.OnlineLevel), p.StatutoryDays, p.CutDays, b2u(p.Interlinked)}
 		}},
-		{"INSERT INTO officials (version, code, name, unit, weekly_online_target)", len(c.Officials), func(i int) []any {
+		{insertOfficials, len(c.Officials), func(i int) []any {
 			o := c.Officials[i]
 			return []any{version, o.Code, o.Name, o.Unit, uint32(o.WeeklyOnlineTarget)}
 		}},
-		{"INSERT INTO targets (version, unit, year, online_share, on_time_share)", len(c.Targets), func(i int) []any {
+		{insertTargets, len(c.Targets), func(i int) []any {
 			t := c.Targets[i]
 			return []any{version, t.Unit, uint16(t.Year), t.OnlineShare, t.OnTimeShare}
 		}},
-		{"INSERT INTO calendar_days (version, date, kind, name, guess)", len(c.Days), func(i int) []any {
+		{insertCalendarDays, len(c.Days), func(i int) []any {
 			d := c.Days[i]
 			return []any{version, time.Date(d.Date.Year(), d.Date.Month(), d.Date.Day(), 0, 0, 0, 0, time.UTC), string(d.Kind), d.Name, b2u(d.Guess)}
 		}},
@@ -57,12 +57,12 @@ func (w *Warehouse) SaveCatalog(ctx context.Context, c *motcua.Catalog, source s
 			return wrap(fmt.Errorf("cannot write catalogue: %w", err))
 		}
 	}
-	if err := w.insertRow(ctx, "INSERT INTO catalog_loads (version, source, loaded_at)", version, source, time.Now()); err != nil {
+	if err := w.insertRow(ctx, insertCatalogLoad, version, source, time.Now()); err != nil {
 		return wrap(fmt.Errorf("cannot record catalogue load: %w", err))
 	}
 	for _, t := range []string{"units", "procedures", "officials", "targets", "calendar_days"} {
 		// Old versions are garbage; a failure here leaves them for the next load.
-		_ = w.conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s DELETE WHERE version < %d", t, version))
+		_ = w.conn.Exec(ctx, fmt.Sprintf(deleteOldCatalog, t, version))
 	}
 	return nil
 }
@@ -80,14 +80,14 @@ const currentVersion = "(SELECT max(version) FROM catalog_loads)"
 // catalogue was ever loaded.
 func (w *Warehouse) Catalog(ctx context.Context) (*motcua.Catalog, error) {
 	var loads uint64
-	if err := w.conn.QueryRow(ctx, "SELECT count() FROM catalog_loads").Scan(&loads); err != nil {
+	if err := w.conn.QueryRow(ctx, countCatalogLoads).Scan(&loads); err != nil {
 		return nil, wrap(fmt.Errorf("cannot read catalog_loads: %w", err))
 	}
 	if loads == 0 {
 		return nil, nil
 	}
 	c := &motcua.Catalog{}
-	err := w.each(ctx, "SELECT code, name, level, parent, head_slack_id, merged_into, merged_from FROM units WHERE version = "+currentVersion+" ORDER BY code",
+	err := w.each(ctx, selectUnits,
 		func(scan func(...any) error) error {
 			var u motcua.Unit
 			var lvl string
@@ -99,7 +99,7 @@ func (w *Warehouse) Catalog(ctx context.Context) (*motcua.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = w.each(ctx, "SELECT code, name, field, level, online_level, statutory_days, cut_days, interlinked FROM procedures WHERE version = "+currentVersion+" ORDER BY code",
+	err = w.each(ctx, selectProcedures,
 		func(scan func(...any) error) error {
 			var p motcua.Procedure
 			var lvl string
@@ -112,7 +112,7 @@ func (w *Warehouse) Catalog(ctx context.Context) (*motcua.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = w.each(ctx, "SELECT code, name, unit, weekly_online_target FROM officials WHERE version = "+currentVersion+" ORDER BY code",
+	err = w.each(ctx, selectOfficials,
 		func(scan func(...any) error) error {
 			var o motcua.Official
 			var t uint32
@@ -124,7 +124,7 @@ func (w *Warehouse) Catalog(ctx context.Context) (*motcua.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = w.each(ctx, "SELECT unit, year, online_share, on_time_share FROM targets WHERE version = "+currentVersion+" ORDER BY unit, year",
+	err = w.each(ctx, selectTargets,
 		func(scan func(...any) error) error {
 			var t motcua.Target
 			var y uint16
@@ -136,7 +136,7 @@ func (w *Warehouse) Catalog(ctx context.Context) (*motcua.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = w.each(ctx, "SELECT toString(date), kind, name, guess FROM calendar_days WHERE version = "+currentVersion+" ORDER BY date",
+	err = w.each(ctx, selectCalendarDays,
 		func(scan func(...any) error) error {
 			var d motcua.CalendarDay
 			var date, kind string

@@ -69,7 +69,7 @@ func (w *Warehouse) storedIDs(ctx context.Context, ids map[string]int) (map[stri
 		}
 	}
 	rows, err := w.conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)),
-		"SELECT event_id FROM event_ids WHERE event_id IN (SELECT event_id FROM batch_ids)")
+		selectStoredIDs)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot look up stored event ids: %w", err))
 	}
@@ -137,7 +137,7 @@ func boolPtr(b *bool) *uint8 {
 // CountEvents returns how many events are stored.
 func (w *Warehouse) CountEvents(ctx context.Context) (uint64, error) {
 	var n uint64
-	if err := w.conn.QueryRow(ctx, "SELECT count() FROM events").Scan(&n); err != nil {
+	if err := w.conn.QueryRow(ctx, countEvents).Scan(&n); err != nil {
 		return 0, wrap(fmt.Errorf("cannot count events: %w", err))
 	}
 	return n, nil
@@ -145,9 +145,7 @@ func (w *Warehouse) CountEvents(ctx context.Context) (uint64, error) {
 
 // Events returns the stored events of one dossier, in order of time.
 func (w *Warehouse) Events(ctx context.Context, dossierID string) ([]motcua.Event, error) {
-	rows, err := w.conn.Query(ctx, `SELECT event_id, dossier_id, toString(type), at, unit, procedure, official,
- toString(channel), due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, source
- FROM events WHERE dossier_id = ? ORDER BY at, event_id`, dossierID)
+	rows, err := w.conn.Query(ctx, selectDossierEvents, dossierID)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot read events of dossier %q: %w", dossierID, err))
 	}

@@ -93,9 +93,7 @@ func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.
 		return 0, err
 	}
 	qctx := clickhouse.Context(ctx, clickhouse.WithExternalTable(t))
-	rows, err := w.conn.Query(qctx, `SELECT dossier_id, event_id, toString(type), at, unit, procedure, official, toString(channel),
- due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, ingested_at
- FROM events WHERE dossier_id IN (SELECT id FROM dossier_ids)`)
+	rows, err := w.conn.Query(qctx, selectEventsOfDossiers)
 	if err != nil {
 		return 0, wrap(fmt.Errorf("cannot read events of %d dossiers: %w", len(ids), err))
 	}
@@ -154,7 +152,7 @@ func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.
 	if len(out) == 0 {
 		return 0, nil
 	}
-	return changed, w.insertFacts(ctx, out, signs)
+	return changed, w.writeFacts(ctx, out, signs)
 }
 
 // currentFacts returns the live rows of dossier_facts for ids.
@@ -164,7 +162,7 @@ func (w *Warehouse) currentFacts(ctx context.Context, ids []string) (map[string]
 		return nil, err
 	}
 	rows, err := w.conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)),
-		"SELECT "+factCols+" FROM dossier_facts WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY "+factCols+" HAVING sum(sign) > 0")
+		selectCurrentFacts)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot read dossier facts: %w", err))
 	}
@@ -185,7 +183,7 @@ func (w *Warehouse) currentFacts(ctx context.Context, ids []string) (map[string]
 	return out, wrap(rows.Err())
 }
 
-func (w *Warehouse) insertFacts(ctx context.Context, rs []factRow, signs []int8) error {
+func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) error {
 	n := len(rs)
 	strs := make([][]string, 9)
 	for i := range strs {
@@ -210,9 +208,7 @@ func (w *Warehouse) insertFacts(ctx context.Context, rs []factRow, signs []int8)
 		u8[0][i], u8[1][i], u8[2][i], u8[3][i] = r.HasDue, r.DueComputed, r.PaidOnline, r.Digitized
 		fee[i] = r.FeeVND
 	}
-	b, err := w.conn.PrepareBatch(ctx, `INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel,
- received_at, due_at, has_due, due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at,
- withdrawn_at, closed_at, fee_vnd, paid_online, digitized, ingested_to, sign)`)
+	b, err := w.conn.PrepareBatch(ctx, insertFacts)
 	if err != nil {
 		return wrap(fmt.Errorf("cannot prepare dossier facts: %w", err))
 	}
@@ -234,8 +230,7 @@ func (w *Warehouse) insertFacts(ctx context.Context, rs []factRow, signs []int8)
 // fact was computed, less a margin for inserts that were in flight: the
 // catch-up after a restart. With no facts at all, it returns every dossier.
 func (w *Warehouse) StaleDossiers(ctx context.Context, margin time.Duration) ([]string, error) {
-	rows, err := w.conn.Query(ctx, fmt.Sprintf(`SELECT DISTINCT dossier_id FROM events
- WHERE toUInt32(ingested_at) >= (SELECT toUInt32(max(ingested_to)) FROM dossier_facts) - %d`, int(margin.Seconds())))
+	rows, err := w.conn.Query(ctx, fmt.Sprintf(selectStaleDossiers, int(margin.Seconds())))
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot find stale dossiers: %w", err))
 	}

@@ -99,7 +99,7 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 				return applied, wrap(fmt.Errorf("cannot apply migration %s, statement %d: %w", m.Name, i+1, err))
 			}
 		}
-		if err := w.insertRow(ctx, "INSERT INTO schema_migrations (version, name, applied_at)",
+		if err := w.insertRow(ctx, insertMigration,
 			m.Version, m.Name, time.Now()); err != nil {
 			return applied, wrap(fmt.Errorf("cannot record migration %s: %w", m.Name, err))
 		}
@@ -109,7 +109,7 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 }
 
 func (w *Warehouse) applied(ctx context.Context) (map[uint32]bool, error) {
-	rows, err := w.conn.Query(ctx, "SELECT version FROM schema_migrations")
+	rows, err := w.conn.Query(ctx, selectMigrations)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot read schema_migrations: %w", err))
 	}

@@ -93,7 +93,7 @@ func (w *Warehouse) Ping(ctx context.Context) error {
 // Version returns the server's version, such as "18.16.1".
 func (w *Warehouse) Version(ctx context.Context) (string, error) {
 	var v string
-	if err := w.conn.QueryRow(ctx, "SELECT version()").Scan(&v); err != nil {
+	if err := w.conn.QueryRow(ctx, selectVersion).Scan(&v); err != nil {
 		return "", wrap(fmt.Errorf("cannot read ClickHouse version: %w", err))
 	}
 	return v, nil
