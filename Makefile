@@ -5,7 +5,7 @@ GO       ?= go
 FUZZTIME ?= 5s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test vet lint fuzz unit clickhouse bench
+.PHONY: all build demo test vet lint fuzz unit current clickhouse chdb bench
 
 all: build
 
@@ -15,10 +15,13 @@ build:
 clickhouse:
 	@scripts/ensure-clickhouse.sh
 
+chdb:
+	@scripts/ensure-chdb.sh
+
 demo: clickhouse build
 	./bin/motcua demo
 
-test: clickhouse vet lint unit fuzz
+test: clickhouse vet lint unit current fuzz
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
@@ -29,6 +32,10 @@ lint:
 
 unit:
 	$(GO) test -count=1 ./...
+
+# Every migration and query of warehouse/ on current ClickHouse (chDB) against 18.16.
+current: clickhouse chdb
+	$(GO) test -count=1 -tags chdb -run '^TestCurrentClickHouse$$' ./warehouse/
 
 # Each parser's fuzz target, for a short time.
 fuzz:

@@ -16,8 +16,8 @@ import (
 const rawSummarySQL = `SELECT
     arrayJoin([%[2]s]) AS w,
     toUInt32(w.1) AS wi,
-    toDateTime(w.2) AS wf,
-    toDateTime(w.3) AS wt,
+    toDateTime(w.2, 'Asia/Ho_Chi_Minh') AS wf,
+    toDateTime(w.3, 'Asia/Ho_Chi_Minh') AS wt,
     %[1]s AS k,
     sumIf(toInt8(1), received_at >= wf AND received_at < wt) AS new,
     sumIf(toInt8(1), received_at < wf AND (toUInt32(closed_at) = 0 OR closed_at >= wf)) AS carried,

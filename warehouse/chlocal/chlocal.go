@@ -64,6 +64,11 @@ func (s *Server) Addr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.tcpPort))
 }
 
+// HTTPAddr returns the HTTP interface's address, HOST:PORT.
+func (s *Server) HTTPAddr() string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.httpPort))
+}
+
 // Dir returns the folder that holds the server's data.
 func (s *Server) Dir() string { return s.dir }
 
