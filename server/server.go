@@ -37,6 +37,8 @@ type Warehouse interface {
 type Config struct {
 	Listen string // HOST:PORT; default 127.0.0.1:8080
 	Ingest ingest.Config
+	// WorkingHours are the sessions of a working day; DefaultSessions when empty.
+	WorkingHours []motcua.Session
 	// CatalogRefresh is how often the catalogue is read again from the
 	// warehouse, to pick up `motcua catalog load`; default one minute.
 	CatalogRefresh time.Duration
@@ -158,7 +160,7 @@ func (s *Server) refreshCatalog(ctx context.Context) error {
 		return err
 	}
 	if c != nil {
-		s.cur.Store(&current{cat: c, cal: motcua.NewCalendar(c.Days)})
+		s.cur.Store(&current{cat: c, cal: motcua.NewCalendar(c.Days, s.cfg.WorkingHours...)})
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			ids = append(ids, id)
 		}
 		log.Info("updating the figures of the imported dossiers", "dossiers", len(ids))
-		if _, err := st.wh.RefreshDossiers(ctx, ids, cat, motcua.NewCalendar(cat.Days)); err != nil {
+		if _, err := st.wh.RefreshDossiers(ctx, ids, cat, motcua.NewCalendar(cat.Days, sf.sessions()...)); err != nil {
 			fmt.Fprintf(stderr, "motcua import: the events are stored, but their figures are not up to date yet (motcua serve catches up on start): %v\n", err)
 			return 1
 		}

@@ -64,14 +64,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody}}
+	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody}, WorkingHours: sf.sessions()}
 	srv := server.New(cfg, st.wh, log)
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
 	url := "http://" + srv.Addr()
 	if demo {
-		if err := loadDemo(ctx, srv, url, cat, *seed, stderr, log); err != nil {
+		if err := loadDemo(ctx, srv, url, cat, motcua.NewCalendar(cat.Days, sf.sessions()...), *seed, stderr, log); err != nil {
 			srv.Stop(context.Background())
 			return err
 		}
@@ -91,9 +91,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 
 // loadDemo generates the demo data set and posts it to the running server,
 // the path real sources take, then brings the figures up to date.
-func loadDemo(ctx context.Context, srv *server.Server, url string, cat *motcua.Catalog, seed uint64, stderr io.Writer, log *slog.Logger) error {
+func loadDemo(ctx context.Context, srv *server.Server, url string, cat *motcua.Catalog, cal *motcua.Calendar, seed uint64, stderr io.Writer, log *slog.Logger) error {
 	start := time.Now()
-	evs, err := demo.Generate(cat, motcua.NewCalendar(cat.Days), demo.Config{Seed: seed, Now: time.Now()})
+	evs, err := demo.Generate(cat, cal, demo.Config{Seed: seed, Now: time.Now()})
 	if err != nil {
 		return err
 	}
