@@ -3,10 +3,10 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/ext"
 
 	"github.com/motcua/motcua"
 )
@@ -59,17 +59,11 @@ func (w *Warehouse) InsertEvents(ctx context.Context, evs []motcua.Event) (dup [
 // storedIDs returns which of ids are in event_ids. The ids travel as an
 // external table, so a batch of any size is one indexed read.
 func (w *Warehouse) storedIDs(ctx context.Context, ids map[string]int) (map[string]bool, error) {
-	t, err := ext.NewTable("batch_ids", ext.Column("event_id", "String"))
+	t, err := idTable("batch_ids", "event_id", maps.Keys(ids))
 	if err != nil {
 		return nil, err
 	}
-	for id := range ids {
-		if err := t.Append(id); err != nil {
-			return nil, err
-		}
-	}
-	rows, err := w.conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)),
-		selectStoredIDs)
+	rows, err := w.conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), selectStoredIDs)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot look up stored event ids: %w", err))
 	}

@@ -3,6 +3,8 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -55,12 +57,14 @@ func rowOf(d *motcua.Dossier, ingestedTo time.Time) factRow {
 	}
 }
 
-func idTable(ids []string) (*ext.Table, error) {
-	t, err := ext.NewTable("dossier_ids", ext.Column("id", "String"))
+// idTable makes an external table of one String column: ids that travel
+// with a query, so that a lookup of any size is one read.
+func idTable(name, column string, ids iter.Seq[string]) (*ext.Table, error) {
+	t, err := ext.NewTable(name, ext.Column(column, "String"))
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range ids {
+	for id := range ids {
 		if err := t.Append(id); err != nil {
 			return nil, err
 		}
@@ -88,7 +92,7 @@ func (w *Warehouse) RefreshDossiers(ctx context.Context, ids []string, cat *motc
 }
 
 func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error) {
-	t, err := idTable(ids)
+	t, err := idTable("dossier_ids", "id", slices.Values(ids))
 	if err != nil {
 		return 0, err
 	}
@@ -157,7 +161,7 @@ func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.
 
 // currentFacts returns the live rows of dossier_facts for ids.
 func (w *Warehouse) currentFacts(ctx context.Context, ids []string) (map[string][]factRow, error) {
-	t, err := idTable(ids)
+	t, err := idTable("dossier_ids", "id", slices.Values(ids))
 	if err != nil {
 		return nil, err
 	}
