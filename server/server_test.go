@@ -261,3 +261,38 @@ func TestClickHouseStopsMidRun(t *testing.T) {
 		t.Errorf("stored %d events (%v), want 501", n, err)
 	}
 }
+
+func TestSummaryRefusesBadQueries(t *testing.T) {
+	url := start(t, warehousetest.Open(t), server.Config{})
+	for _, tc := range []struct{ query, want string }{
+		{"from=2022-01-01", `to="": want a date YYYY-MM-DD`},
+		{"from=01/01/2022&to=2022-12-31", `from="01/01/2022": want a date YYYY-MM-DD`},
+		{"from=2022-12-31&to=2022-01-01", "to=2022-01-01 is before from=2022-12-31"},
+		{"from=2022-01-01&to=2022-12-31&group=week", `group="week": want unit, level, procedure, official or month`},
+		{"from=2022-01-01&to=2022-12-31&unit=Q9", `unit="Q9": no such unit in the catalogue`},
+		{"from=2022-01-01&to=2022-12-31&digits=9", `digits="9": want 0 to 6`},
+		{"from=2022-01-01&to=2022-12-31&channel=fax", `channel="fax": want online, direct or postal`},
+	} {
+		resp, err := http.Get(url + "/api/v1/summary?" + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Error string }
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || body.Error != tc.want {
+			t.Errorf("%s: %d %q, want 400 %q", tc.query, resp.StatusCode, body.Error, tc.want)
+		}
+	}
+	// An empty year answers zeros, with shares of nothing left at zero.
+	resp, err := http.Get(url + "/api/v1/summary?from=2022-01-01&to=2022-12-31&group=month")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ans server.SummaryAnswer
+	json.NewDecoder(resp.Body).Decode(&ans)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || ans.Total.Handled != 0 || ans.Total.Shares["online"].Denominator != 0 {
+		t.Errorf("empty year: %d %+v", resp.StatusCode, ans.Total)
+	}
+}
