@@ -43,6 +43,9 @@ type ImportOptions struct {
 	Source  string // stored with every event
 	Unit    string // default unit of portal records that name none
 	Batch   int    // events per insert; default 100,000
+	// MaxBuffered caps the events an all-or-nothing import keeps between its
+	// passes; default DefaultMaxBuffered.
+	MaxBuffered int
 	// Committed, when set, is called with the events of each stored batch.
 	Committed func([]motcua.Event)
 	// Progress, when set, is told the bytes read so far of the current pass.
@@ -87,10 +90,29 @@ func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, 
 	if opt.Batch <= 0 {
 		opt.Batch = 100_000
 	}
+	if opt.MaxBuffered <= 0 {
+		opt.MaxBuffered = DefaultMaxBuffered
+	}
+	// All or nothing: a first pass checks every row. It keeps the events of a
+	// file of up to MaxBuffered events, so that the second pass only stores
+	// them; a larger file is read again, so memory stays bounded.
+	var kept []motcua.Event
 	if !opt.Partial {
-		st, err := scanFile(path, opt, 1, cat, func([]motcua.Event) error { return nil })
+		keep := true
+		st, err := scanFile(path, opt, 1, cat, func(evs []motcua.Event) error {
+			if keep && len(kept)+len(evs) > opt.MaxBuffered {
+				keep, kept = false, nil
+			}
+			if keep {
+				kept = append(kept, evs...)
+			}
+			return nil
+		})
 		if err != nil || st.Rejected > 0 {
 			return st, err
+		}
+		if keep {
+			return storeKept(ctx, store, kept, st, opt, path)
 		}
 	}
 	batches := make(chan []motcua.Event, 1)
@@ -149,6 +171,44 @@ func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, 
 		err = r.err
 	}
 	return st, err
+}
+
+// DefaultMaxBuffered is the most events an all-or-nothing import keeps in
+// memory between its two passes (about 300 MB).
+const DefaultMaxBuffered = 1_000_000
+
+// storeKept stores the events kept by the first pass, in batches.
+func storeKept(ctx context.Context, store Store, evs []motcua.Event, st ImportStats, opt ImportOptions, path string) (ImportStats, error) {
+	for i := range evs {
+		evs[i].Source = opt.Source
+	}
+	var size int64
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	total := len(evs)
+	for len(evs) > 0 {
+		b := evs[:min(opt.Batch, len(evs))]
+		evs = evs[len(b):]
+		dup, err := store.InsertEvents(ctx, b)
+		if err != nil {
+			return st, err
+		}
+		if opt.Committed != nil {
+			opt.Committed(b)
+		}
+		for _, d := range dup {
+			if d {
+				st.Duplicates++
+			} else {
+				st.Accepted++
+			}
+		}
+		if opt.Progress != nil && total > 0 {
+			opt.Progress(2, size*int64(total-len(evs))/int64(total))
+		}
+	}
+	return st, nil
 }
 
 // scanFile reads a file once, calling valid for the events of each good row.

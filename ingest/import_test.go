@@ -96,4 +96,10 @@ func TestImportAllOrNothing(t *testing.T) {
 	if err != nil || st.Rejected != 1 || st.Accepted != 2 {
 		t.Errorf("partial: %+v, %v", st, err)
 	}
+	// A file larger than what the first pass keeps is read twice.
+	good := write(t, "good.csv", strings.Replace(body, "XA.999", "XA.005", 1))
+	st, err = ingest.Import(ctx, wh, cat, good, ingest.ImportOptions{Batch: 2, MaxBuffered: 1})
+	if err != nil || st.Rejected != 0 || st.Accepted != 1 || st.Duplicates != 2 {
+		t.Errorf("two passes: %+v, %v", st, err)
+	}
 }
