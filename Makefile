@@ -29,6 +29,8 @@ vet:
 
 lint:
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) vet -tags chdb ./warehouse/
+	$(GO) run $(STATICCHECK) -tags chdb ./warehouse/
 
 unit:
 	$(GO) test -count=1 ./...
