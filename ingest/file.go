@@ -96,16 +96,20 @@ func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, 
 	// All or nothing: a first pass checks every row. It keeps the events of a
 	// file of up to MaxBuffered events, so that the second pass only stores
 	// them; a larger file is read again, so memory stays bounded.
-	var kept []motcua.Event
+	var kept [][]motcua.Event // in batches, so that keeping them never copies them
 	if !opt.Partial {
-		keep := true
+		keep, n := true, 0
 		st, err := scanFile(path, opt, 1, cat, func(evs []motcua.Event) error {
-			if keep && len(kept)+len(evs) > opt.MaxBuffered {
+			if n += len(evs); keep && n > opt.MaxBuffered {
 				keep, kept = false, nil
 			}
-			if keep {
-				kept = append(kept, evs...)
+			if !keep {
+				return nil
 			}
+			if len(kept) == 0 || len(kept[len(kept)-1])+len(evs) > opt.Batch {
+				kept = append(kept, make([]motcua.Event, 0, max(opt.Batch, len(evs))))
+			}
+			kept[len(kept)-1] = append(kept[len(kept)-1], evs...)
 			return nil
 		})
 		if err != nil || st.Rejected > 0 {
@@ -178,18 +182,15 @@ func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, 
 const DefaultMaxBuffered = 1_000_000
 
 // storeKept stores the events kept by the first pass, in batches.
-func storeKept(ctx context.Context, store Store, evs []motcua.Event, st ImportStats, opt ImportOptions, path string) (ImportStats, error) {
-	for i := range evs {
-		evs[i].Source = opt.Source
-	}
+func storeKept(ctx context.Context, store Store, batches [][]motcua.Event, st ImportStats, opt ImportOptions, path string) (ImportStats, error) {
 	var size int64
 	if fi, err := os.Stat(path); err == nil {
 		size = fi.Size()
 	}
-	total := len(evs)
-	for len(evs) > 0 {
-		b := evs[:min(opt.Batch, len(evs))]
-		evs = evs[len(b):]
+	for i, b := range batches {
+		for j := range b {
+			b[j].Source = opt.Source
+		}
 		dup, err := store.InsertEvents(ctx, b)
 		if err != nil {
 			return st, err
@@ -204,8 +205,8 @@ func storeKept(ctx context.Context, store Store, evs []motcua.Event, st ImportSt
 				st.Accepted++
 			}
 		}
-		if opt.Progress != nil && total > 0 {
-			opt.Progress(2, size*int64(total-len(evs))/int64(total))
+		if opt.Progress != nil {
+			opt.Progress(2, size*int64(i+1)/int64(len(batches)))
 		}
 	}
 	return st, nil
