@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/motcua/motcua"
 )
@@ -146,22 +147,32 @@ func (w *Warehouse) Events(ctx context.Context, dossierID string) ([]motcua.Even
 	defer rows.Close()
 	var out []motcua.Event
 	for rows.Next() {
-		var e motcua.Event
-		var typ, ch, rch string
-		var hasDue uint8
-		var paid, dig *uint8
-		if err := rows.Scan(&e.EventID, &e.DossierID, &typ, &e.At, &e.Unit, &e.Procedure, &e.Official, &ch,
-			&e.DueAt, &hasDue, &rch, &e.FeeVND, &paid, &dig, &e.Source); err != nil {
+		e, _, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.Type, e.Channel, e.ReturnChannel = motcua.EventType(typ), motcua.Channel(ch), motcua.ReturnChannel(rch)
-		if hasDue == 0 {
-			e.DueAt = time.Time{}
-		}
-		e.PaidOnline, e.Digitized = uint8Bool(paid), uint8Bool(dig)
 		out = append(out, e)
 	}
 	return out, wrap(rows.Err())
+}
+
+// scanEvent reads a row of eventCols: the event and when it was ingested.
+func scanEvent(rows driver.Rows) (motcua.Event, time.Time, error) {
+	var e motcua.Event
+	var typ, ch, rch string
+	var hasDue uint8
+	var paid, dig *uint8
+	var ingested time.Time
+	if err := rows.Scan(&e.EventID, &e.DossierID, &typ, &e.At, &e.Unit, &e.Procedure, &e.Official, &ch,
+		&e.DueAt, &hasDue, &rch, &e.FeeVND, &paid, &dig, &e.Source, &ingested); err != nil {
+		return e, ingested, fmt.Errorf("cannot read an event: %w", err)
+	}
+	e.Type, e.Channel, e.ReturnChannel = motcua.EventType(typ), motcua.Channel(ch), motcua.ReturnChannel(rch)
+	if hasDue == 0 {
+		e.DueAt = time.Time{}
+	}
+	e.PaidOnline, e.Digitized = uint8Bool(paid), uint8Bool(dig)
+	return e, ingested, nil
 }
 
 func uint8Bool(p *uint8) *bool {

@@ -104,21 +104,11 @@ func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.
 	byDossier := make(map[string][]motcua.Event, len(ids))
 	ingested := make(map[string]time.Time, len(ids))
 	for rows.Next() {
-		var e motcua.Event
-		var typ, ch, rch string
-		var hasDue uint8
-		var paid, dig *uint8
-		var ing time.Time
-		if err := rows.Scan(&e.DossierID, &e.EventID, &typ, &e.At, &e.Unit, &e.Procedure, &e.Official, &ch, &e.DueAt, &hasDue, &rch,
-			&e.FeeVND, &paid, &dig, &ing); err != nil {
+		e, ing, err := scanEvent(rows)
+		if err != nil {
 			rows.Close()
 			return 0, err
 		}
-		e.Type, e.Channel, e.ReturnChannel = motcua.EventType(typ), motcua.Channel(ch), motcua.ReturnChannel(rch)
-		if hasDue == 0 {
-			e.DueAt = time.Time{}
-		}
-		e.PaidOnline, e.Digitized = uint8Bool(paid), uint8Bool(dig)
 		byDossier[e.DossierID] = append(byDossier[e.DossierID], e)
 		if ing.After(ingested[e.DossierID]) {
 			ingested[e.DossierID] = ing

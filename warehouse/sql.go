@@ -4,30 +4,30 @@ package warehouse
 // (summary.go, rawsummary.go) and the events insert (events.go). Every statement
 // here runs unchanged on ClickHouse 18.16 and on current versions; the chdb
 // test suite (go test -tags chdb) runs each on both and compares the answers.
+// eventCols are the columns that scanEvent reads.
+const eventCols = `event_id, dossier_id, toString(type), at, unit, procedure, official, toString(channel),
+ due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, source, ingested_at`
+
 const (
-	insertUnits         = "INSERT INTO units (version, code, name, level, parent, head_slack_id, merged_into, merged_from)"
-	insertProcedures    = "INSERT INTO procedures (version, code, name, field, level, online_level, statutory_days, cut_days, interlinked)"
-	insertOfficials     = "INSERT INTO officials (version, code, name, unit, weekly_online_target)"
-	insertTargets       = "INSERT INTO targets (version, unit, year, online_share, on_time_share)"
-	insertCalendarDays  = "INSERT INTO calendar_days (version, date, kind, name, guess)"
-	insertCatalogLoad   = "INSERT INTO catalog_loads (version, source, loaded_at)"
-	deleteOldCatalog    = "ALTER TABLE %s DELETE WHERE version < %d"
-	countCatalogLoads   = "SELECT count() FROM catalog_loads"
-	selectUnits         = "SELECT code, name, level, parent, head_slack_id, merged_into, merged_from FROM units WHERE version = " + currentVersion + " ORDER BY code"
-	selectProcedures    = "SELECT code, name, field, level, online_level, statutory_days, cut_days, interlinked FROM procedures WHERE version = " + currentVersion + " ORDER BY code"
-	selectOfficials     = "SELECT code, name, unit, weekly_online_target FROM officials WHERE version = " + currentVersion + " ORDER BY code"
-	selectTargets       = "SELECT unit, year, online_share, on_time_share FROM targets WHERE version = " + currentVersion + " ORDER BY unit, year"
-	selectCalendarDays  = "SELECT toString(date), kind, name, guess FROM calendar_days WHERE version = " + currentVersion + " ORDER BY date"
-	selectStoredIDs     = "SELECT event_id FROM event_ids WHERE event_id IN (SELECT event_id FROM batch_ids)"
-	countEvents         = "SELECT count() FROM events"
-	selectDossierEvents = `SELECT event_id, dossier_id, toString(type), at, unit, procedure, official,
- toString(channel), due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, source
- FROM events WHERE dossier_id = ? ORDER BY at, event_id`
-	selectEventsOfDossiers = `SELECT dossier_id, event_id, toString(type), at, unit, procedure, official, toString(channel),
- due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, ingested_at
- FROM events WHERE dossier_id IN (SELECT id FROM dossier_ids)`
-	selectCurrentFacts = "SELECT " + factCols + " FROM dossier_facts WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY " + factCols + " HAVING sum(sign) > 0"
-	insertFacts        = `INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel,
+	insertUnits            = "INSERT INTO units (version, code, name, level, parent, head_slack_id, merged_into, merged_from)"
+	insertProcedures       = "INSERT INTO procedures (version, code, name, field, level, online_level, statutory_days, cut_days, interlinked)"
+	insertOfficials        = "INSERT INTO officials (version, code, name, unit, weekly_online_target)"
+	insertTargets          = "INSERT INTO targets (version, unit, year, online_share, on_time_share)"
+	insertCalendarDays     = "INSERT INTO calendar_days (version, date, kind, name, guess)"
+	insertCatalogLoad      = "INSERT INTO catalog_loads (version, source, loaded_at)"
+	deleteOldCatalog       = "ALTER TABLE %s DELETE WHERE version < %d"
+	countCatalogLoads      = "SELECT count() FROM catalog_loads"
+	selectUnits            = "SELECT code, name, level, parent, head_slack_id, merged_into, merged_from FROM units WHERE version = " + currentVersion + " ORDER BY code"
+	selectProcedures       = "SELECT code, name, field, level, online_level, statutory_days, cut_days, interlinked FROM procedures WHERE version = " + currentVersion + " ORDER BY code"
+	selectOfficials        = "SELECT code, name, unit, weekly_online_target FROM officials WHERE version = " + currentVersion + " ORDER BY code"
+	selectTargets          = "SELECT unit, year, online_share, on_time_share FROM targets WHERE version = " + currentVersion + " ORDER BY unit, year"
+	selectCalendarDays     = "SELECT toString(date), kind, name, guess FROM calendar_days WHERE version = " + currentVersion + " ORDER BY date"
+	selectStoredIDs        = "SELECT event_id FROM event_ids WHERE event_id IN (SELECT event_id FROM batch_ids)"
+	countEvents            = "SELECT count() FROM events"
+	selectDossierEvents    = "SELECT " + eventCols + " FROM events WHERE dossier_id = ? ORDER BY at, event_id"
+	selectEventsOfDossiers = "SELECT " + eventCols + " FROM events WHERE dossier_id IN (SELECT id FROM dossier_ids)"
+	selectCurrentFacts     = "SELECT " + factCols + " FROM dossier_facts WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY " + factCols + " HAVING sum(sign) > 0"
+	insertFacts            = `INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel,
  received_at, due_at, has_due, due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at,
  withdrawn_at, closed_at, fee_vnd, paid_online, digitized, ingested_to, sign)`
 	selectStaleDossiers = `SELECT DISTINCT dossier_id FROM events
