@@ -105,6 +105,7 @@ type FieldError struct {
 	Reason string `json:"reason"`
 }
 
+// Error says the line, the field and the reason.
 func (e FieldError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)

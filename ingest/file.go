@@ -68,6 +68,7 @@ type FileError struct {
 	motcua.FieldError
 }
 
+// Error says the file, the row, the column and the reason.
 func (e FileError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("%s: row %d: %s", e.File, e.Line, e.Reason)
@@ -267,6 +268,7 @@ type progressReader struct {
 	report func(int, int64)
 }
 
+// Read reads and reports the bytes read so far.
 func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.n += int64(n)

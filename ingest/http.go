@@ -190,6 +190,7 @@ type limitedReader struct {
 	n int64
 }
 
+// Read reads until the limit, then fails with errTooLarge.
 func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.n <= 0 {
 		return 0, errTooLarge

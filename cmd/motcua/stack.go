@@ -150,8 +150,10 @@ func parse(fs *flag.FlagSet, args []string) error {
 // tokenFlags collects --ingest-token SOURCE:TOKEN.
 type tokenFlags map[string]string
 
+// String is flag.Value's; tokens are not shown.
 func (t tokenFlags) String() string { return "" }
 
+// Set adds SOURCE:TOKEN pairs, comma-separated.
 func (t tokenFlags) Set(v string) error {
 	for _, pair := range strings.Split(v, ",") {
 		pair = strings.TrimSpace(pair)

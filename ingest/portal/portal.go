@@ -56,6 +56,7 @@ type flex struct {
 	set bool
 }
 
+// UnmarshalJSON reads a number or a string of digits.
 func (f *flex) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
 	if s == "" || s == "null" {
