@@ -272,6 +272,7 @@ func TestSummaryRefusesBadQueries(t *testing.T) {
 		{"from=2022-01-01&to=2022-12-31&unit=Q9", `unit="Q9": no such unit in the catalogue`},
 		{"from=2022-01-01&to=2022-12-31&digits=9", `digits="9": want 0 to 6`},
 		{"from=2022-01-01&to=2022-12-31&channel=fax", `channel="fax": want online, direct or postal`},
+		{"from=2000-01-01&to=2022-12-31&group=month", "group=month over 276 months: ask for ten years (120 months) at most"},
 	} {
 		resp, err := http.Get(url + "/api/v1/summary?" + tc.query)
 		if err != nil {

@@ -103,6 +103,10 @@ func (s *Server) summary(c *gin.Context) {
 	case "procedure", "official":
 		q.By = ans.Group
 	case "month":
+		if months := (to.Year()-from.Year())*12 + int(to.Month()-from.Month()) + 1; months > 120 {
+			badRequest(c, "group=month over %d months: ask for ten years (120 months) at most", months)
+			return
+		}
 		for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, motcua.Location); m.Before(q.Windows[0].To); m = m.AddDate(0, 1, 0) {
 			w := motcua.Window{From: m, To: m.AddDate(0, 1, 0)}
 			if w.From.Before(from) {
