@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/motcua/motcua"
 )
 
@@ -24,15 +26,32 @@ type refresher struct {
 	state func() *current
 	log   func(msg string, args ...any)
 
+	seconds prometheus.Histogram
+	pending prometheus.GaugeFunc
+
 	mu    sync.Mutex
 	dirty map[string]struct{}
 	idle  *sync.Cond
 	busy  bool
 }
 
-func newRefresher(store FactStore, state func() *current, log func(string, ...any)) *refresher {
+func newRefresher(store FactStore, state func() *current, log func(string, ...any), reg prometheus.Registerer) *refresher {
 	r := &refresher{store: store, state: state, log: log, dirty: map[string]struct{}{}}
 	r.idle = sync.NewCond(&r.mu)
+	r.seconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "motcua_facts_refresh_duration_seconds",
+		Help:    "Time of one round of folding changed dossiers into their figures.",
+		Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
+	})
+	r.pending = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "motcua_facts_pending_dossiers",
+		Help: "Dossiers with stored events whose figures are not refreshed yet.",
+	}, func() float64 {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return float64(len(r.dirty))
+	})
+	reg.MustRegister(r.seconds, r.pending)
 	return r
 }
 
@@ -68,7 +87,10 @@ func (r *refresher) flush(ctx context.Context) error {
 		return nil
 	}
 	cur := r.state()
-	if _, err := r.store.RefreshDossiers(ctx, ids, cur.cat, cur.cal); err != nil {
+	start := time.Now()
+	_, err := r.store.RefreshDossiers(ctx, ids, cur.cat, cur.cal)
+	r.seconds.Observe(time.Since(start).Seconds())
+	if err != nil {
 		r.mu.Lock()
 		for _, id := range ids {
 			r.dirty[id] = struct{}{}

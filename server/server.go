@@ -85,7 +85,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return errors.New("cannot start: no catalogue is loaded; run `motcua catalog load DIR` first")
 	}
 	m := ingest.NewMetrics(s.reg)
-	s.facts = newRefresher(s.wh, s.cur.Load, func(msg string, args ...any) { s.log.Warn(msg, args...) })
+	s.facts = newRefresher(s.wh, s.cur.Load, func(msg string, args ...any) { s.log.Warn(msg, args...) }, s.reg)
 	s.committer = ingest.NewCommitter(s.wh, m, 100_000)
 	s.committer.Committed = s.facts.mark
 	s.committer.Start()

@@ -186,7 +186,7 @@ func TestCatalogueAndHealth(t *testing.T) {
 	resp, _ := http.Get(url + "/metrics")
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, m := range []string{"motcua_ingest_batch_rows", "motcua_ingest_insert_duration_seconds", "go_goroutines"} {
+	for _, m := range []string{"motcua_ingest_batch_rows", "motcua_ingest_insert_duration_seconds", "motcua_facts_pending_dossiers", "go_goroutines"} {
 		if !bytes.Contains(b, []byte(m)) {
 			t.Errorf("metrics lack %s", m)
 		}
