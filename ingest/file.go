@@ -129,32 +129,14 @@ func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, 
 	go func() {
 		var r result
 		for b := range batches {
-			if r.err != nil {
-				continue // drain
-			}
-			dup, err := store.InsertEvents(ctx, b)
-			if err != nil {
-				r.err = err
-				continue
-			}
-			if opt.Committed != nil {
-				opt.Committed(b)
-			}
-			for _, d := range dup {
-				if d {
-					r.st.Duplicates++
-				} else {
-					r.st.Accepted++
-				}
+			if r.err == nil { // after an error, only drain
+				r.err = storeBatch(ctx, store, b, opt, &r.st)
 			}
 		}
 		stored <- r
 	}()
 	buf := make([]motcua.Event, 0, opt.Batch)
 	st, err := scanFile(path, opt, 2, cat, func(evs []motcua.Event) error {
-		for i := range evs {
-			evs[i].Source = opt.Source
-		}
 		buf = append(buf, evs...)
 		if len(buf) >= opt.Batch {
 			select {
@@ -189,28 +171,36 @@ func storeKept(ctx context.Context, store Store, batches [][]motcua.Event, st Im
 		size = fi.Size()
 	}
 	for i, b := range batches {
-		for j := range b {
-			b[j].Source = opt.Source
-		}
-		dup, err := store.InsertEvents(ctx, b)
-		if err != nil {
+		if err := storeBatch(ctx, store, b, opt, &st); err != nil {
 			return st, err
-		}
-		if opt.Committed != nil {
-			opt.Committed(b)
-		}
-		for _, d := range dup {
-			if d {
-				st.Duplicates++
-			} else {
-				st.Accepted++
-			}
 		}
 		if opt.Progress != nil {
 			opt.Progress(2, size*int64(i+1)/int64(len(batches)))
 		}
 	}
 	return st, nil
+}
+
+// storeBatch stores one batch with the import's source and counts it in st.
+func storeBatch(ctx context.Context, store Store, b []motcua.Event, opt ImportOptions, st *ImportStats) error {
+	for i := range b {
+		b[i].Source = opt.Source
+	}
+	dup, err := store.InsertEvents(ctx, b)
+	if err != nil {
+		return err
+	}
+	if opt.Committed != nil {
+		opt.Committed(b)
+	}
+	for _, d := range dup {
+		if d {
+			st.Duplicates++
+		} else {
+			st.Accepted++
+		}
+	}
+	return nil
 }
 
 // scanFile reads a file once, calling valid for the events of each good row.

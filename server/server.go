@@ -72,10 +72,6 @@ func New(cfg Config, wh Warehouse, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, wh: wh, log: log, reg: reg, stop: make(chan struct{})}
 }
 
-// Registry returns the server's metrics registry, for components that run in
-// the same process.
-func (s *Server) Registry() *prometheus.Registry { return s.reg }
-
 // Start reads the catalogue, starts ingest and listens.
 func (s *Server) Start(ctx context.Context) error {
 	if err := s.refreshCatalog(ctx); err != nil {
@@ -181,10 +177,6 @@ func (s *Server) catalogue() *motcua.Catalog {
 // Flush brings the dossier figures up to date with every event stored so
 // far through this server, and returns when they are.
 func (s *Server) Flush(ctx context.Context) error { return s.facts.flush(ctx) }
-
-// MarkStored tells the server that events were stored by another path (an
-// import in this process), so that their dossiers' figures are refreshed.
-func (s *Server) MarkStored(evs []motcua.Event) { s.facts.mark(evs) }
 
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)

@@ -120,7 +120,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		}
 		return string(r.Buf()), nil
 	}
-	version, err := cur(selectVersion)
+	version, err := cur("SELECT version()")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,8 +208,8 @@ func TestCurrentClickHouse(t *testing.T) {
 		"by official":          {Windows: []motcua.Window{year}, By: "official", Units: []string{"P1", "P2"}},
 		"today by unit (live)": {Windows: []motcua.Window{today}, By: "unit"},
 	} {
-		for tmpl, sql := range map[string]string{"summary": summarySQL, "raw summary": rawSummarySQL} {
-			text, args, err := summaryQuery(sql, q)
+		for tmpl, source := range map[string]string{"summary": "dossier_facts", "raw summary": eventsAsFacts} {
+			text, args, err := summaryQuery(source, q)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,5 +34,4 @@ const (
  WHERE toUInt32(ingested_at) >= (SELECT toUInt32(max(ingested_to)) FROM dossier_facts) - %d`
 	insertMigration  = "INSERT INTO schema_migrations (version, name, applied_at)"
 	selectMigrations = "SELECT version FROM schema_migrations"
-	selectVersion    = "SELECT version()"
 )

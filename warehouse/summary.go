@@ -9,7 +9,8 @@ import (
 	"github.com/motcua/motcua"
 )
 
-// summarySQL counts over dossier_facts, weighting every row by its sign.
+// summarySQL counts over a source of dossier rows (%[4]s: dossier_facts, or
+// eventsAsFacts for the reference path), weighting every row by its sign.
 // wf and wt bound the window; a dossier is open at t when received before t
 // and not closed before t; overdue at the end when open then and due before
 // the window's end, unless its clock stands still under a supplement request.
@@ -32,7 +33,7 @@ const summarySQL = `SELECT
     sumIf(sign, received_at < wt AND (toUInt32(closed_at) = 0 OR closed_at >= wt) AND has_due = 1 AND due_at < wt
         AND NOT (due_computed = 1 AND toUInt32(paused_since) != 0 AND paused_since < wt)) AS overdue_end,
     sumIf(sign, returned_at >= wf AND returned_at < wt AND return_channel = 'postal') AS returned_postal
-FROM dossier_facts
+FROM %[4]s
 WHERE toUInt32(received_at) != 0 AND received_at < wt %[3]s
 GROUP BY w, wi, wf, wt, k
 HAVING new + carried + resolved + open_end + returned_postal != 0
@@ -40,7 +41,7 @@ ORDER BY wi, k`
 
 // Summary returns the counts of each group of each window.
 func (w *Warehouse) Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error) {
-	query, args, err := summaryQuery(summarySQL, q)
+	query, args, err := summaryQuery("dossier_facts", q)
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +72,39 @@ func (w *Warehouse) readCounts(ctx context.Context, query string, args []any) ([
 		out = append(out, c)
 	}
 	return out, wrap(rows.Err())
+}
+
+// summaryQuery writes summarySQL for q over the source of dossier rows.
+func summaryQuery(source string, q motcua.SummaryQuery) (string, []any, error) {
+	key := "''"
+	switch q.By {
+	case "":
+	case "unit", "procedure", "official":
+		key = q.By
+	default:
+		return "", nil, fmt.Errorf("cannot group by %q", q.By)
+	}
+	if len(q.Windows) == 0 {
+		return "", nil, fmt.Errorf("cannot summarise: no period")
+	}
+	wins := make([]string, len(q.Windows))
+	for i, win := range q.Windows {
+		wins[i] = fmt.Sprintf("(%d, %d, %d)", i, win.From.Unix(), win.To.Unix())
+	}
+	var where strings.Builder
+	var args []any
+	if q.Units != nil {
+		quoted := make([]string, len(q.Units))
+		for i, u := range q.Units {
+			quoted[i] = quote(u)
+		}
+		where.WriteString(" AND unit IN (" + strings.Join(quoted, ", ") + ")")
+	}
+	if q.Channel != "" {
+		where.WriteString(" AND channel = ?")
+		args = append(args, q.Channel)
+	}
+	return fmt.Sprintf(summarySQL, key, strings.Join(wins, ", "), where.String(), source), args, nil
 }
 
 // quote writes s as a ClickHouse string literal.

@@ -33,8 +33,6 @@ func TestSummaryEdges(t *testing.T) {
 	ctx := t.Context()
 	cat, _ := catalog.Load(catalog.DuyenHai())
 	cal := motcua.NewCalendar(cat.Days)
-	xa001, _ := cat.Procedure("XA.001")
-	_ = xa001
 	evs := []*evb{
 		// Carried over across the year boundary, resolved early in January.
 		mk("c1", "CARRY", motcua.Received, "2021-12-30 09:00", "P1", "XA.001").ch(motcua.Direct).due("2022-01-06 17:00"),

@@ -90,15 +90,6 @@ func (w *Warehouse) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Version returns the server's version, such as "18.16.1".
-func (w *Warehouse) Version(ctx context.Context) (string, error) {
-	var v string
-	if err := w.conn.QueryRow(ctx, selectVersion).Scan(&v); err != nil {
-		return "", wrap(fmt.Errorf("cannot read ClickHouse version: %w", err))
-	}
-	return v, nil
-}
-
 // wrap marks err as ErrUnavailable when it comes from the network rather
 // than from ClickHouse refusing the query.
 func wrap(err error) error {

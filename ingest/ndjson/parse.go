@@ -439,16 +439,18 @@ func (p *parser) skip(depth int) bool {
 // intern returns the shared copy of a known enum value, so that millions of
 // events do not each hold their own "received".
 func intern(s string) string {
-	for _, t := range motcua.EventTypes {
-		if s == string(t) {
-			return string(t)
+	for _, known := range enums {
+		if s == known {
+			return known
 		}
-	}
-	switch s {
-	case "online", "direct", "postal", "counter":
-		return internTable[s]
 	}
 	return s
 }
 
-var internTable = map[string]string{"online": "online", "direct": "direct", "postal": "postal", "counter": "counter"}
+var enums = func() []string {
+	out := []string{"online", "direct", "postal", "counter"}
+	for _, t := range motcua.EventTypes {
+		out = append(out, string(t))
+	}
+	return out
+}()

@@ -69,9 +69,6 @@ func (s *Server) HTTPAddr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.httpPort))
 }
 
-// Dir returns the folder that holds the server's data.
-func (s *Server) Dir() string { return s.dir }
-
 // Restart starts a stopped server again on the same ports and data.
 func (s *Server) Restart(ctx context.Context) error {
 	if s.cmd != nil {
