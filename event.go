@@ -4,7 +4,9 @@
 package motcua
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"time"
 	"unicode/utf8"
 )
@@ -85,6 +87,73 @@ type Event struct {
 	Source string
 }
 
+// Stored says what storing one event did. An event is known by its source
+// and its event_id (ids are unique at their source, not across sources).
+type Stored uint8
+
+// What storing an event can do.
+const (
+	StoredNew       Stored = iota // stored now
+	StoredDuplicate               // the same event was stored before: not stored again
+	StoredConflict                // another event with the same source and id is stored: this one is not
+)
+
+// ContentHash is a fingerprint of what the event says (every field of the
+// contract, times to the second as stored, not the source): an event resent
+// with the same id and the same hash is a duplicate, with another hash a
+// conflict. It is never 0, which marks events stored before hashes were kept.
+func (e *Event) ContentHash() uint64 {
+	h := fnv.New64a()
+	var buf [8]byte
+	str := func(s string) {
+		binary.LittleEndian.PutUint64(buf[:], uint64(len(s)))
+		h.Write(buf[:])
+		h.Write([]byte(s))
+	}
+	num := func(n int64) {
+		binary.LittleEndian.PutUint64(buf[:], uint64(n))
+		h.Write(buf[:])
+	}
+	sec := func(t time.Time) {
+		if t.IsZero() {
+			num(-1 << 62)
+			return
+		}
+		num(t.Unix())
+	}
+	opt := func(b *bool) {
+		switch {
+		case b == nil:
+			num(-1)
+		case *b:
+			num(1)
+		default:
+			num(0)
+		}
+	}
+	str(e.EventID)
+	str(e.DossierID)
+	str(string(e.Type))
+	sec(e.At)
+	str(e.Unit)
+	str(e.Procedure)
+	str(e.Official)
+	str(string(e.Channel))
+	sec(e.DueAt)
+	str(string(e.ReturnChannel))
+	if e.FeeVND == nil {
+		num(-1 << 62)
+	} else {
+		num(*e.FeeVND)
+	}
+	opt(e.PaidOnline)
+	opt(e.Digitized)
+	if s := h.Sum64(); s != 0 {
+		return s
+	}
+	return 1
+}
+
 // Limits of the contract.
 const (
 	MaxEventIDLen   = 128
@@ -131,10 +200,10 @@ func (e *Event) Validate(c Codes) []FieldError {
 		switch {
 		case v == "":
 			bad(field, "is required")
-		case len(v) > max:
-			bad(field, "is longer than %d characters", max)
 		case !utf8.ValidString(v):
 			bad(field, "is not valid UTF-8")
+		case utf8.RuneCountInString(v) > max:
+			bad(field, "is longer than %d characters", max)
 		}
 	}
 	checkID("event_id", e.EventID, MaxEventIDLen)

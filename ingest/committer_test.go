@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/motcua/motcua"
 )
@@ -21,7 +22,7 @@ type gateStore struct {
 	fail    error
 }
 
-func (s *gateStore) InsertEvents(_ context.Context, evs []motcua.Event) ([]bool, error) {
+func (s *gateStore) InsertEvents(_ context.Context, evs []motcua.Event) ([]motcua.Stored, error) {
 	s.mu.Lock()
 	first := len(s.batches) == 0
 	s.batches = append(s.batches, len(evs))
@@ -34,12 +35,14 @@ func (s *gateStore) InsertEvents(_ context.Context, evs []motcua.Event) ([]bool,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	dup := make([]bool, len(evs))
+	out := make([]motcua.Stored, len(evs))
 	for i, e := range evs {
-		dup[i] = s.seen[e.EventID]
+		if s.seen[e.EventID] {
+			out[i] = motcua.StoredDuplicate
+		}
 		s.seen[e.EventID] = true
 	}
-	return dup, nil
+	return out, nil
 }
 
 func events(prefix string, n int) []motcua.Event {
@@ -52,7 +55,8 @@ func events(prefix string, n int) []motcua.Event {
 
 func TestCommitterGroupsConcurrentRequests(t *testing.T) {
 	st := &gateStore{gate: make(chan struct{}), seen: map[string]bool{}}
-	c := NewCommitter(st, NewMetrics(prometheus.NewRegistry()), 1000)
+	m := NewMetrics(prometheus.NewRegistry())
+	c := NewCommitter(st, m, 1000)
 	c.Start()
 	defer c.Stop()
 
@@ -71,14 +75,10 @@ func TestCommitterGroupsConcurrentRequests(t *testing.T) {
 			results[i] = res
 		}()
 		if i == 0 { // let the first insert start and block
-			for len(st.batchesNow()) == 0 {
-				time.Sleep(time.Millisecond)
-			}
+			waitFor(t, "the first insert to start", func() bool { return len(st.batchesNow()) > 0 })
 		}
 	}
-	for len(c.queue) < 9 {
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "nine requests to queue", func() bool { return testutil.ToFloat64(m.Queued) == 9 })
 	close(st.gate)
 	wg.Wait()
 	if b := st.batchesNow(); len(b) != 2 || b[0] != 3 || b[1] != 27 {
@@ -91,6 +91,18 @@ func TestCommitterGroupsConcurrentRequests(t *testing.T) {
 	}
 	if acc != 27 || dup != 3 {
 		t.Errorf("accepted %d, duplicates %d; want 27 and 3", acc, dup)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -107,7 +119,7 @@ func TestCommitterFailsWholeRequests(t *testing.T) {
 	c := NewCommitter(st, NewMetrics(prometheus.NewRegistry()), 0)
 	c.Start()
 	defer c.Stop()
-	if res, err := c.Commit(context.Background(), events("x", 2)); !errors.Is(err, want) || res != (Result{}) {
+	if res, err := c.Commit(context.Background(), events("x", 2)); !errors.Is(err, want) || res.Accepted+res.Duplicates+len(res.Conflicts) != 0 {
 		t.Errorf("got %+v, %v; want nothing and the store's error", res, err)
 	}
 }

@@ -58,8 +58,11 @@ type ImportStats struct {
 	Events     int
 	Accepted   int
 	Duplicates int
-	Rejected   int // rows with errors
-	Errors     []motcua.FieldError
+	// Conflicts are the ids of events not stored because another event with
+	// the same source and id, and other content, is stored.
+	Conflicts []string
+	Rejected  int // rows with errors
+	Errors    []motcua.FieldError
 }
 
 // FileError is a row error of a named file.
@@ -186,18 +189,21 @@ func storeBatch(ctx context.Context, store Store, b []motcua.Event, opt ImportOp
 	for i := range b {
 		b[i].Source = opt.Source
 	}
-	dup, err := store.InsertEvents(ctx, b)
+	stored, err := store.InsertEvents(ctx, b)
 	if err != nil {
 		return err
 	}
 	if opt.Committed != nil {
 		opt.Committed(b)
 	}
-	for _, d := range dup {
-		if d {
-			st.Duplicates++
-		} else {
+	for i, s := range stored {
+		switch s {
+		case motcua.StoredNew:
 			st.Accepted++
+		case motcua.StoredDuplicate:
+			st.Duplicates++
+		case motcua.StoredConflict:
+			st.Conflicts = append(st.Conflicts, b[i].EventID)
 		}
 	}
 	return nil

@@ -67,8 +67,12 @@ func NewHandler(cfg Config, c *Committer, catalog func() *motcua.Catalog, m *Met
 type Answer struct {
 	Accepted   int                 `json:"accepted"`
 	Duplicates int                 `json:"duplicates"`
+	Conflicts  int                 `json:"conflicts"`
 	Rejected   int                 `json:"rejected"`
 	Errors     []motcua.FieldError `json:"errors,omitempty"`
+	// Conflicting names the line of each conflict: an event whose source and
+	// event_id are stored already with other content. It is not stored.
+	Conflicting []motcua.FieldError `json:"conflicting,omitempty"`
 	// MoreErrors counts the errors left out of Errors past the cap.
 	MoreErrors int    `json:"more_errors,omitempty"`
 	Error      string `json:"error,omitempty"`
@@ -117,6 +121,7 @@ func (h *Handler) Post(c *gin.Context) {
 
 	var ans Answer
 	var evs []motcua.Event
+	var lines []int
 	err := ndjson.Read(body, h.cfg.MaxLine, cat, func(line int, e motcua.Event, errs []motcua.FieldError) error {
 		if errs != nil {
 			ans.Rejected++
@@ -131,6 +136,7 @@ func (h *Handler) Post(c *gin.Context) {
 		}
 		e.Source = src
 		evs = append(evs, e)
+		lines = append(lines, line)
 		return nil
 	})
 	if err != nil {
@@ -154,16 +160,28 @@ func (h *Handler) Post(c *gin.Context) {
 		h.log.Warn("cannot store events", "source", src, "events", len(evs), "err", err)
 		c.Header("Retry-After", "5")
 		status := http.StatusServiceUnavailable
-		msg := "the warehouse cannot store events right now; nothing was stored; retry the same batch later"
 		if !errors.Is(err, ErrStopped) && !errors.Is(err, motcua.ErrUnavailable) {
-			status, msg = http.StatusInternalServerError, "cannot store events; nothing was stored"
+			status = http.StatusInternalServerError
+		}
+		msg := "the warehouse cannot store events right now; nothing was stored; retry the same batch later"
+		if errors.Is(err, motcua.ErrPartlyStored) {
+			msg = "the warehouse failed while storing this batch, so part of it may be stored; resend the same batch: " +
+				"events stored already are recognised and not stored twice"
 		}
 		c.JSON(status, Answer{Error: msg, Rejected: ans.Rejected})
 		return
 	}
 	h.metrics.Events.WithLabelValues(src, "accepted").Add(float64(res.Accepted))
 	h.metrics.Events.WithLabelValues(src, "duplicate").Add(float64(res.Duplicates))
-	ans.Accepted, ans.Duplicates = res.Accepted, res.Duplicates
+	h.metrics.Events.WithLabelValues(src, "conflict").Add(float64(len(res.Conflicts)))
+	ans.Accepted, ans.Duplicates, ans.Conflicts = res.Accepted, res.Duplicates, len(res.Conflicts)
+	for _, i := range res.Conflicts {
+		if len(ans.Conflicting) == h.cfg.MaxErrors {
+			break
+		}
+		ans.Conflicting = append(ans.Conflicting, motcua.FieldError{Line: lines[i], Field: "event_id",
+			Reason: fmt.Sprintf("event %q of source %q is stored already with other content; this one is not stored", evs[i].EventID, src)})
+	}
 	c.JSON(http.StatusOK, ans)
 }
 

@@ -62,7 +62,7 @@ func TestImportEachFormat(t *testing.T) {
 	}
 	// A later snapshot of the portal dossier adds only its resolution and return.
 	later := write(t, "portal2.json", `{"MaHoSo":"P-1","MaTTHC":"TX.020","KenhThucHien":2,"NgayTiepNhan":"20220601080000","NgayHenTra":"20220610170000","NgayKetThucXuLy":"20220608100000","NgayTra":"20220609090000","TrangThaiHoSo":10}`)
-	st, err := ingest.Import(ctx, wh, cat, later, ingest.ImportOptions{Format: ingest.FormatPortal, Unit: "TX.MC"})
+	st, err := ingest.Import(ctx, wh, cat, later, ingest.ImportOptions{Format: ingest.FormatPortal, Unit: "TX.MC", Source: "file"})
 	if err != nil || st.Accepted != 2 || st.Duplicates != 1 {
 		t.Errorf("later snapshot: %+v, %v", st, err)
 	}

@@ -7,6 +7,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -15,16 +16,31 @@ import (
 	"github.com/motcua/motcua"
 )
 
-// Store is what ingest needs of the warehouse: insert events, skipping the
-// event ids already stored, and say which were duplicates.
+// Store is what ingest needs of the warehouse: insert events, skipping those
+// stored already (by source and event_id), and say for each what happened.
 type Store interface {
-	InsertEvents(ctx context.Context, evs []motcua.Event) (dup []bool, err error)
+	InsertEvents(ctx context.Context, evs []motcua.Event) ([]motcua.Stored, error)
 }
 
 // Result counts what happened to the events of one request.
 type Result struct {
-	Accepted   int `json:"accepted"`
-	Duplicates int `json:"duplicates"`
+	Accepted   int
+	Duplicates int
+	// Conflicts are the indexes of the events not stored because another
+	// event with the same source and id, and other content, is stored.
+	Conflicts []int
+}
+
+// count adds the outcome of one event, its index i in the request, to r.
+func (r *Result) count(i int, s motcua.Stored) {
+	switch s {
+	case motcua.StoredNew:
+		r.Accepted++
+	case motcua.StoredDuplicate:
+		r.Duplicates++
+	case motcua.StoredConflict:
+		r.Conflicts = append(r.Conflicts, i)
+	}
 }
 
 // Metrics are ingest's Prometheus metrics.
@@ -33,6 +49,8 @@ type Metrics struct {
 	BatchRows     prometheus.Histogram
 	InsertSeconds prometheus.Histogram
 	Errors        *prometheus.CounterVec
+	// Queued counts the requests waiting for an insert.
+	Queued prometheus.Gauge
 }
 
 // NewMetrics registers ingest's metrics with reg.
@@ -57,7 +75,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Errors from ClickHouse, by operation.",
 		}, []string{"operation"}),
 	}
-	reg.MustRegister(m.Events, m.BatchRows, m.InsertSeconds, m.Errors)
+	m.Queued = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "motcua_ingest_queued_requests",
+		Help: "Requests waiting for the next insert (group commit).",
+	})
+	reg.MustRegister(m.Events, m.BatchRows, m.InsertSeconds, m.Errors, m.Queued)
 	return m
 }
 
@@ -68,6 +90,9 @@ type Committer struct {
 	// Committed, when set, is called after each successful insert with its
 	// events (duplicates included), before the callers are answered.
 	Committed func([]motcua.Event)
+	// InsertTimeout bounds one insert; past it the callers get an error
+	// (ErrUnavailable) instead of waiting on a stalled ClickHouse.
+	InsertTimeout time.Duration
 
 	store   Store
 	metrics *Metrics
@@ -87,6 +112,9 @@ type reply struct {
 	err error
 }
 
+// DefaultInsertTimeout bounds one insert unless configured otherwise.
+const DefaultInsertTimeout = 30 * time.Second
+
 // ErrStopped is returned by Commit after Stop.
 var ErrStopped = errors.New("ingest is stopping")
 
@@ -96,7 +124,8 @@ func NewCommitter(store Store, m *Metrics, maxRows int) *Committer {
 	if maxRows <= 0 {
 		maxRows = 100_000
 	}
-	return &Committer{store: store, metrics: m, maxRows: maxRows, queue: make(chan *request, 1024), stop: make(chan struct{})}
+	return &Committer{store: store, metrics: m, maxRows: maxRows, queue: make(chan *request, 1024), stop: make(chan struct{}),
+		InsertTimeout: DefaultInsertTimeout}
 }
 
 // Start starts the commit loop.
@@ -113,6 +142,7 @@ func (c *Committer) Stop() {
 	for {
 		select {
 		case r := <-c.queue:
+			c.dequeued()
 			r.done <- reply{err: ErrStopped}
 		default:
 			return
@@ -121,7 +151,8 @@ func (c *Committer) Stop() {
 }
 
 // Commit stores evs and returns once they are committed, or with the error
-// that kept them out; then none of them is stored.
+// that kept them out. An error that wraps motcua.ErrPartlyStored may leave
+// part of them stored: a resend of evs then stores each exactly once.
 func (c *Committer) Commit(ctx context.Context, evs []motcua.Event) (Result, error) {
 	if len(evs) == 0 {
 		return Result{}, nil
@@ -129,6 +160,9 @@ func (c *Committer) Commit(ctx context.Context, evs []motcua.Event) (Result, err
 	r := &request{evs: evs, done: make(chan reply, 1)}
 	select {
 	case c.queue <- r:
+		if c.metrics != nil {
+			c.metrics.Queued.Inc()
+		}
 	case <-c.stop:
 		return Result{}, ErrStopped
 	case <-ctx.Done():
@@ -146,6 +180,7 @@ func (c *Committer) loop() {
 		var first *request
 		select {
 		case first = <-c.queue:
+			c.dequeued()
 		case <-c.stop:
 			return
 		}
@@ -155,6 +190,7 @@ func (c *Committer) loop() {
 		for rows < c.maxRows {
 			select {
 			case r := <-c.queue:
+				c.dequeued()
 				batch = append(batch, r)
 				rows += len(r.evs)
 			default:
@@ -162,6 +198,12 @@ func (c *Committer) loop() {
 			}
 		}
 		c.commit(batch, rows)
+	}
+}
+
+func (c *Committer) dequeued() {
+	if c.metrics != nil {
+		c.metrics.Queued.Dec()
 	}
 }
 
@@ -174,7 +216,12 @@ func (c *Committer) commit(batch []*request, rows int) {
 		}
 	}
 	start := time.Now()
-	dup, err := c.store.InsertEvents(context.Background(), all)
+	ctx, cancel := context.WithTimeout(context.Background(), c.InsertTimeout)
+	stored, err := c.store.InsertEvents(ctx, all)
+	cancel()
+	if err != nil && ctx.Err() != nil && !errors.Is(err, motcua.ErrUnavailable) {
+		err = fmt.Errorf("%w: no answer from ClickHouse within %s: %w", motcua.ErrUnavailable, c.InsertTimeout, err)
+	}
 	if c.metrics != nil {
 		c.metrics.InsertSeconds.Observe(time.Since(start).Seconds())
 		c.metrics.BatchRows.Observe(float64(rows))
@@ -190,11 +237,7 @@ func (c *Committer) commit(batch []*request, rows int) {
 		var res Result
 		if err == nil {
 			for i := range r.evs {
-				if dup[off+i] {
-					res.Duplicates++
-				} else {
-					res.Accepted++
-				}
+				res.count(i, stored[off+i])
 			}
 		}
 		off += len(r.evs)

@@ -3,12 +3,15 @@ package warehouse
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 //go:embed migrations/*.sql
@@ -96,6 +99,9 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 		}
 		for i, st := range m.Statements {
 			if err := w.conn.Exec(ctx, st); err != nil {
+				if columnExists(st, err) {
+					continue // applied by a run of this migration that was cut short
+				}
 				return applied, wrap(fmt.Errorf("cannot apply migration %s, statement %d: %w", m.Name, i+1, err))
 			}
 		}
@@ -142,4 +148,12 @@ func (w *Warehouse) Pending(ctx context.Context) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// columnExists reports whether err says that the column an ADD COLUMN
+// statement adds is there already (18.16 has no ADD COLUMN IF NOT EXISTS).
+func columnExists(statement string, err error) bool {
+	var ex *clickhouse.Exception
+	return strings.Contains(statement, "ADD COLUMN") && errors.As(err, &ex) && ex.Code == 44 &&
+		strings.Contains(ex.Message, "already exists")
 }

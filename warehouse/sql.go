@@ -9,20 +9,27 @@ const eventCols = `event_id, dossier_id, toString(type), at, unit, procedure, of
  due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, source, ingested_at`
 
 const (
-	insertUnits            = "INSERT INTO units (version, code, name, level, parent, head_slack_id, merged_into, merged_from)"
-	insertProcedures       = "INSERT INTO procedures (version, code, name, field, level, online_level, statutory_days, cut_days, interlinked)"
-	insertOfficials        = "INSERT INTO officials (version, code, name, unit, weekly_online_target)"
-	insertTargets          = "INSERT INTO targets (version, unit, year, online_share, on_time_share)"
-	insertCalendarDays     = "INSERT INTO calendar_days (version, date, kind, name, guess)"
-	insertCatalogLoad      = "INSERT INTO catalog_loads (version, source, loaded_at)"
-	deleteOldCatalog       = "ALTER TABLE %s DELETE WHERE version < %d"
-	countCatalogLoads      = "SELECT count() FROM catalog_loads"
-	selectUnits            = "SELECT code, name, level, parent, head_slack_id, merged_into, merged_from FROM units WHERE version = " + currentVersion + " ORDER BY code"
-	selectProcedures       = "SELECT code, name, field, level, online_level, statutory_days, cut_days, interlinked FROM procedures WHERE version = " + currentVersion + " ORDER BY code"
-	selectOfficials        = "SELECT code, name, unit, weekly_online_target FROM officials WHERE version = " + currentVersion + " ORDER BY code"
-	selectTargets          = "SELECT unit, year, online_share, on_time_share FROM targets WHERE version = " + currentVersion + " ORDER BY unit, year"
-	selectCalendarDays     = "SELECT toString(date), kind, name, guess FROM calendar_days WHERE version = " + currentVersion + " ORDER BY date"
-	selectStoredIDs        = "SELECT event_id FROM event_ids WHERE event_id IN (SELECT event_id FROM batch_ids)"
+	insertUnits        = "INSERT INTO units (version, code, name, level, parent, head_slack_id, merged_into, merged_from)"
+	insertProcedures   = "INSERT INTO procedures (version, code, name, field, level, online_level, statutory_days, cut_days, interlinked)"
+	insertOfficials    = "INSERT INTO officials (version, code, name, unit, weekly_online_target)"
+	insertTargets      = "INSERT INTO targets (version, unit, year, online_share, on_time_share)"
+	insertCalendarDays = "INSERT INTO calendar_days (version, date, kind, name, guess)"
+	insertCatalogLoad  = "INSERT INTO catalog_loads (version, source, loaded_at)"
+	deleteOldCatalog   = "ALTER TABLE %s DELETE WHERE version < %d"
+	countCatalogLoads  = "SELECT count() FROM catalog_loads"
+	selectUnits        = "SELECT code, name, level, parent, head_slack_id, merged_into, merged_from FROM units WHERE version = " + currentVersion + " ORDER BY code"
+	selectProcedures   = "SELECT code, name, field, level, online_level, statutory_days, cut_days, interlinked FROM procedures WHERE version = " + currentVersion + " ORDER BY code"
+	selectOfficials    = "SELECT code, name, unit, weekly_online_target FROM officials WHERE version = " + currentVersion + " ORDER BY code"
+	selectTargets      = "SELECT unit, year, online_share, on_time_share FROM targets WHERE version = " + currentVersion + " ORDER BY unit, year"
+	selectCalendarDays = "SELECT toString(date), kind, name, guess FROM calendar_days WHERE version = " + currentVersion + " ORDER BY date"
+	selectStoredKeys   = "SELECT source, event_id, content_hash FROM event_keys WHERE (source, event_id) IN (SELECT source, event_id FROM batch_keys)"
+	selectNewestKey    = "SELECT toUInt32(max(ingested_at)) FROM event_keys"
+	restoreEventKeys   = `INSERT INTO event_keys (source, event_id, dossier_id, content_hash, ingested_at)
+ SELECT source, event_id, dossier_id, content_hash, ingested_at FROM events
+ WHERE ingested_at >= toDateTime(?) AND (source, event_id) NOT IN
+  (SELECT source, event_id FROM event_keys WHERE ingested_at >= toDateTime(?))`
+	countRunningQuery      = "SELECT count() FROM system.processes WHERE query_id = ?"
+	killQuery              = "KILL QUERY WHERE query_id = ?"
 	countEvents            = "SELECT count() FROM events"
 	selectDossierEvents    = "SELECT " + eventCols + " FROM events WHERE dossier_id = ? ORDER BY at, event_id"
 	selectEventsOfDossiers = "SELECT " + eventCols + " FROM events WHERE dossier_id IN (SELECT id FROM dossier_ids)"

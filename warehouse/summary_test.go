@@ -71,7 +71,7 @@ func TestSummaryEdges(t *testing.T) {
 		t.Fatalf("refresh: %d changed, %v", n, err)
 	}
 	// Sent again: the duplicate is not stored, and a second refresh changes nothing.
-	if dup, _ := wh.InsertEvents(ctx, []motcua.Event{evs[3].Event}); !dup[0] {
+	if st, _ := wh.InsertEvents(ctx, []motcua.Event{evs[3].Event}); st[0] != motcua.StoredDuplicate {
 		t.Error("a resent event was not a duplicate")
 	}
 	if n, err := wh.RefreshDossiers(ctx, ids, cat, cal); err != nil || n != 0 {

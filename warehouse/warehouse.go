@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,6 +30,9 @@ type Config struct {
 type Warehouse struct {
 	conn driver.Conn
 	db   string
+
+	mu        sync.Mutex
+	unsettled []unsettled // failed inserts whose rows may be in events without keys
 }
 
 // ErrUnavailable wraps every error that comes from ClickHouse being

@@ -2,6 +2,7 @@ package warehouse_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -83,33 +84,68 @@ func TestInsertEventsDeduplicates(t *testing.T) {
 	a := event("e1", "d1", motcua.Received, "2022-03-01T08:00:00+07:00")
 	a.FeeVND, a.PaidOnline = &fee, &paid
 	b := event("e2", "d1", motcua.Resolved, "2022-03-02T09:30:00+07:00")
-	dup, err := w.InsertEvents(ctx, []motcua.Event{a, b, a})
+	got, err := w.InsertEvents(ctx, []motcua.Event{a, b, a})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dup[0] || dup[1] || !dup[2] {
-		t.Errorf("first batch duplicates: got %v, want [false false true]", dup)
+	if want := []motcua.Stored{motcua.StoredNew, motcua.StoredNew, motcua.StoredDuplicate}; !slices.Equal(got, want) {
+		t.Errorf("first batch: got %v, want %v", got, want)
 	}
 	c := event("e3", "d2", motcua.Received, "2023-01-05T16:59:59+07:00")
-	dup, err = w.InsertEvents(ctx, []motcua.Event{b, c})
+	got, err = w.InsertEvents(ctx, []motcua.Event{b, c})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !dup[0] || dup[1] {
-		t.Errorf("second batch duplicates: got %v, want [true false]", dup)
+	if want := []motcua.Stored{motcua.StoredDuplicate, motcua.StoredNew}; !slices.Equal(got, want) {
+		t.Errorf("second batch: got %v, want %v", got, want)
 	}
 	n, err := w.CountEvents(ctx)
 	if err != nil || n != 3 {
 		t.Fatalf("stored events: got %d (%v), want 3", n, err)
 	}
-	got, err := w.Events(ctx, "d1")
+	evs, err := w.Events(ctx, "d1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || !got[0].At.Equal(a.At) || !got[0].DueAt.Equal(a.DueAt) || got[0].Channel != motcua.Online ||
-		got[0].FeeVND == nil || *got[0].FeeVND != fee || got[0].PaidOnline == nil || !*got[0].PaidOnline ||
-		got[1].Type != motcua.Resolved || !got[1].DueAt.IsZero() || got[1].FeeVND != nil || got[0].Source != "test" {
-		t.Errorf("events of d1 read back as %+v", got)
+	if len(evs) != 2 || !evs[0].At.Equal(a.At) || !evs[0].DueAt.Equal(a.DueAt) || evs[0].Channel != motcua.Online ||
+		evs[0].FeeVND == nil || *evs[0].FeeVND != fee || evs[0].PaidOnline == nil || !*evs[0].PaidOnline ||
+		evs[1].Type != motcua.Resolved || !evs[1].DueAt.IsZero() || evs[1].FeeVND != nil || evs[0].Source != "test" {
+		t.Errorf("events of d1 read back as %+v", evs)
+	}
+}
+
+// Ids are unique at their source: the same id from two sources is two
+// events, and the same id from one source with other content is a conflict,
+// reported and not stored, within a batch and across batches.
+func TestInsertEventsKeysOnSourceAndReportsConflicts(t *testing.T) {
+	w := warehousetest.Open(t)
+	ctx := t.Context()
+	one := event("1001", "d1", motcua.Received, "2022-03-01T08:00:00+07:00")
+	other := one
+	other.Source, other.DossierID = "portal", "d9"
+	changed := one
+	changed.Unit = "P2"
+	got, err := w.InsertEvents(ctx, []motcua.Event{one, other, changed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []motcua.Stored{motcua.StoredNew, motcua.StoredNew, motcua.StoredConflict}; !slices.Equal(got, want) {
+		t.Errorf("first batch: got %v, want %v", got, want)
+	}
+	later := one
+	later.At = later.At.Add(time.Hour)
+	got, err = w.InsertEvents(ctx, []motcua.Event{other, later, one})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []motcua.Stored{motcua.StoredDuplicate, motcua.StoredConflict, motcua.StoredDuplicate}; !slices.Equal(got, want) {
+		t.Errorf("second batch: got %v, want %v", got, want)
+	}
+	if n, err := w.CountEvents(ctx); err != nil || n != 2 {
+		t.Fatalf("stored events: got %d (%v), want 2", n, err)
+	}
+	if evs, err := w.Events(ctx, "d1"); err != nil || len(evs) != 1 || evs[0].Unit != "P1" {
+		t.Errorf("dossier d1: got %+v (%v), want the first version only", evs, err)
 	}
 }
 

@@ -85,9 +85,16 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			fmt.Fprintf(stdout, "%s: %d of %d rows are invalid; nothing was stored (fix them, or use --partial)\n", path, stats.Rejected, stats.Rows)
 			code = 1
 		default:
-			fmt.Fprintf(stdout, "%s: %d rows, %d events: %d stored, %d already stored, %d rows invalid\n",
-				path, stats.Rows, stats.Events, stats.Accepted, stats.Duplicates, stats.Rejected)
-			if stats.Rejected > 0 {
+			fmt.Fprintf(stdout, "%s: %d rows, %d events: %d stored, %d already stored, %d in conflict, %d rows invalid\n",
+				path, stats.Rows, stats.Events, stats.Accepted, stats.Duplicates, len(stats.Conflicts), stats.Rejected)
+			for i, id := range stats.Conflicts {
+				if i == maxShownErrors {
+					fmt.Fprintf(stderr, "%s: ... and %d more conflicts\n", path, len(stats.Conflicts)-maxShownErrors)
+					break
+				}
+				fmt.Fprintf(stderr, "%s: event %q of source %q is stored already with other content; this one is not stored\n", path, id, *source)
+			}
+			if stats.Rejected > 0 || len(stats.Conflicts) > 0 {
 				code = 1
 			}
 		}

@@ -101,6 +101,10 @@ func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool
 	for _, m := range applied {
 		log.Info("applied migration", "name", m)
 	}
+	if err := wh.Recover(ctx); err != nil {
+		st.close()
+		return nil, err
+	}
 	return st, nil
 }
 

@@ -30,6 +30,28 @@ func TestParseErrors(t *testing.T) {
 	f(`{"event_id":"e",`, "", "invalid JSON")
 	f(`{"event_id":"e"} {"event_id":"f"}`, "", "more than one JSON value")
 	f(`[1,2]`, "", "")
+	// Invalid UTF-8, raw or as a lone surrogate escape, is refused: turned
+	// into U+FFFD it would make two different ids one.
+	f("{\"event_id\":\"a\xff\"}", "event_id", "not valid UTF-8")
+	f("{\"event_id\":\"a\xfe\\n\"}", "event_id", "not valid UTF-8")
+	f(`{"dossier_id":"\ud800x"}`, "dossier_id", "not valid UTF-8")
+	f("{\"unit\":\"P\xc3\"}", "unit", "not valid UTF-8")
+}
+
+// The id limits count characters, not bytes: 128 Vietnamese letters of two
+// or three bytes each are a valid event_id, 129 are not.
+func TestIDLengthInCharacters(t *testing.T) {
+	check := func(id string) []motcua.FieldError {
+		e := motcua.Event{EventID: id, DossierID: "d", Type: motcua.Resolved, At: time.Date(2022, 3, 1, 8, 0, 0, 0, motcua.Location),
+			Unit: "P1", Procedure: "XA.001"}
+		return e.Validate(nil)
+	}
+	if errs := check(strings.Repeat("ờ", 128)); errs != nil {
+		t.Errorf("128 characters (%d bytes): %v", len(strings.Repeat("ờ", 128)), errs)
+	}
+	if errs := check(strings.Repeat("ờ", 129)); len(errs) != 1 || errs[0].Field != "event_id" {
+		t.Errorf("129 characters: got %v, want one event_id error", errs)
+	}
 }
 
 func TestRoundTrip(t *testing.T) {

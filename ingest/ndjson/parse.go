@@ -100,6 +100,10 @@ func fieldIndex(k string) int {
 type parser struct {
 	b []byte
 	i int
+	// badText is set by str when the string held bytes that are not UTF-8
+	// or an escape that is not a character (a lone surrogate): encoding/json
+	// would turn those into U+FFFD, which makes two different ids one.
+	badText bool
 }
 
 func (p *parser) syntax(what string) string {
@@ -201,9 +205,16 @@ func (p *parser) value(f int, e *motcua.Event, at, due *string, fail func(string
 		fail(name, "want a JSON string, got %s", p.kind())
 		return p.skip(0)
 	}
+	p.badText = false
 	s, ok := p.str()
 	if !ok {
 		return false
+	}
+	if p.badText {
+		// Refused rather than repaired: U+FFFD in place of the bad bytes
+		// would make two different ids one, and one event would be lost.
+		fail(name, "is not valid UTF-8 (or holds an escape that is not a character)")
+		return true
 	}
 	switch name {
 	case "event_id":
@@ -242,6 +253,7 @@ func (p *parser) str() (string, bool) {
 			s := p.b[start:p.i]
 			p.i++
 			if !utf8.Valid(s) {
+				p.badText = true
 				return string([]rune(string(s))), true // invalid bytes become U+FFFD, as encoding/json does
 			}
 			return string(s), true
@@ -265,6 +277,7 @@ func (p *parser) strSlow(start int) (string, bool) {
 		case c == '"':
 			p.i++
 			if !utf8.Valid(out) {
+				p.badText = true
 				return string([]rune(string(out))), true
 			}
 			return string(out), true
@@ -317,6 +330,7 @@ func (p *parser) strSlow(start int) (string, bool) {
 						p.i -= 6 // not a pair: read the second escape on its own
 					}
 					r = utf8.RuneError
+					p.badText = true
 				}
 			}
 			out = utf8.AppendRune(out, r)
