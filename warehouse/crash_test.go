@@ -1,0 +1,188 @@
+package warehouse_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/warehouse"
+	"github.com/motcua/motcua/warehouse/chlocal"
+	"github.com/motcua/motcua/warehouse/warehousetest"
+)
+
+// crashBatches makes n batches of size events each, spread over 36 months,
+// so that every insert writes many partitions one after the other.
+func crashBatches(n, size int) [][]motcua.Event {
+	start := time.Date(2022, 1, 1, 8, 0, 0, 0, motcua.Location)
+	out := make([][]motcua.Event, n)
+	for b := range out {
+		out[b] = make([]motcua.Event, size)
+		for i := range out[b] {
+			at := start.AddDate(0, i%36, i%27).Add(time.Duration(i%480) * time.Minute)
+			out[b][i] = motcua.Event{EventID: fmt.Sprintf("b%d-e%d", b, i), DossierID: fmt.Sprintf("b%d-d%d", b, i/3),
+				Type: motcua.Received, At: at, Unit: "P1", Procedure: "XA.001", Channel: motcua.Online, Source: "one-stop"}
+		}
+	}
+	return out
+}
+
+// sender keeps what was acknowledged, as a client that resends every batch
+// it got no answer for would.
+type sender struct {
+	w       *warehouse.Warehouse
+	batches [][]motcua.Event
+	acked   map[int]bool
+}
+
+// sendAll sends every batch not acknowledged yet, in order, and returns at
+// the first error, checking that an error never claims that nothing was
+// stored once the insert has begun.
+func (s *sender) sendAll(t *testing.T) error {
+	for i, b := range s.batches {
+		if s.acked[i] {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err := s.w.InsertEvents(ctx, b)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("batch %d: %w", i, err)
+		}
+		s.acked[i] = true
+	}
+	return nil
+}
+
+// resendUntilAcknowledged resends what is left until ClickHouse takes it.
+func (s *sender) resendUntilAcknowledged(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		err := s.sendAll(t)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the batches are still refused after 3 minutes: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkOnce checks that each event is in events exactly once, and has its key.
+func checkOnce(t *testing.T, addr, db string, want int) {
+	t.Helper()
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}, Auth: clickhouse.Auth{Database: db}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var rows, distinct, keys uint64
+	if err := conn.QueryRow(t.Context(), "SELECT count(), uniqExact(source, event_id) FROM events").Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(t.Context(), "SELECT uniqExact(source, event_id) FROM event_keys").Scan(&keys); err != nil {
+		t.Fatal(err)
+	}
+	if rows != uint64(want) || distinct != uint64(want) || keys != uint64(want) {
+		t.Errorf("after the failures and the resends: %d rows in events, %d distinct events, %d keys; want %d of each",
+			rows, distinct, keys, want)
+	}
+}
+
+func openOwn(t *testing.T, srv *chlocal.Server) *warehouse.Warehouse {
+	t.Helper()
+	w, err := warehouse.Open(t.Context(), warehouse.Config{Addr: srv.Addr(), Database: "motcua"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	if _, err := w.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// ClickHouse killed (-9) in the middle of inserts, three times; the client
+// resends every batch that was not acknowledged: each event is stored once.
+func TestKilledMidInsertThenResentStoresOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crashes a ClickHouse server of its own")
+	}
+	dir := t.TempDir()
+	srv := warehousetest.Own(t, dir)
+	s := &sender{w: openOwn(t, srv), batches: crashBatches(12, 20_000), acked: map[int]bool{}}
+	for range 3 {
+		done := make(chan error, 1)
+		go func() { done <- s.sendAll(t) }()
+		time.Sleep(time.Duration(50+rand.IntN(400)) * time.Millisecond)
+		warehousetest.Crash(t, srv, dir)
+		if err := <-done; err != nil {
+			t.Logf("while ClickHouse was killed: %v", err)
+			if !errors.Is(err, motcua.ErrPartlyStored) && !errors.Is(err, motcua.ErrUnavailable) {
+				t.Errorf("an insert cut by a crash failed with %v: neither unavailable nor possibly partly stored", err)
+			}
+		}
+	}
+	s.resendUntilAcknowledged(t)
+	checkOnce(t, srv.Addr(), "motcua", 12*20_000)
+}
+
+// ClickHouse's disk fills up in the middle of inserts; once space is freed,
+// the client resends what was not acknowledged: each event is stored once.
+func TestDiskFullThenResentStoresOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills a disk of its own")
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=512m", "tmpfs", data).CombinedOutput(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("cannot mount a small tmpfs for ClickHouse's data: %v: %s", err, out)
+		}
+		t.Skipf("skipping: cannot mount a small tmpfs for ClickHouse's data (needs root): %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", data).Run() })
+	srv := warehousetest.Own(t, dir)
+	s := &sender{w: openOwn(t, srv), batches: crashBatches(12, 20_000), acked: map[int]bool{}}
+	// Leave about 3 MB free: a few batches fit, then the disk is full.
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	filler := filepath.Join(data, "filler")
+	if err := os.WriteFile(filler, make([]byte, int64(st.Bavail)*st.Bsize-3<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	failures := 0
+	for failures < 3 && len(s.acked) < len(s.batches) {
+		if err := s.sendAll(t); err != nil {
+			failures++
+			t.Logf("with the disk full: %v", err)
+			if !errors.Is(err, motcua.ErrPartlyStored) && !errors.Is(err, motcua.ErrUnavailable) {
+				t.Errorf("an insert that met a full disk failed with %v: neither unavailable nor possibly partly stored", err)
+			}
+		}
+	}
+	if failures == 0 {
+		t.Fatal("the disk never filled up: the test proves nothing")
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	s.resendUntilAcknowledged(t)
+	checkOnce(t, srv.Addr(), "motcua", 12*20_000)
+}
