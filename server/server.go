@@ -42,6 +42,9 @@ type Config struct {
 	// CatalogRefresh is how often the catalogue is read again from the
 	// warehouse, to pick up `motcua catalog load`; default one minute.
 	CatalogRefresh time.Duration
+	// CatchUpEvery is how often the figures catch up with the stored events
+	// (beside the dossiers that ingest marks); default 30 seconds.
+	CatchUpEvery time.Duration
 }
 
 // Server is a running motcua service.
@@ -81,7 +84,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return errors.New("cannot start: no catalogue is loaded; run `motcua catalog load DIR` first")
 	}
 	m := ingest.NewMetrics(s.reg)
-	s.facts = newRefresher(s.wh, s.cur.Load, func(msg string, args ...any) { s.log.Warn(msg, args...) }, s.reg)
+	s.facts = newRefresher(s.wh, s.cur.Load, func(msg string, args ...any) { s.log.Warn(msg, args...) }, s.reg, s.cfg.CatchUpEvery)
 	s.committer = ingest.NewCommitter(s.wh, m, 100_000)
 	s.committer.Committed = s.facts.mark
 	s.committer.Start()
@@ -178,6 +181,9 @@ func (s *Server) catalogue() *motcua.Catalog {
 // far through this server, and returns when they are.
 func (s *Server) Flush(ctx context.Context) error { return s.facts.flush(ctx) }
 
+// Figures says how far the figures trail the stored events.
+func (s *Server) Figures() FiguresStatus { return s.facts.status() }
+
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
 	defer cancel()
@@ -194,7 +200,8 @@ func (s *Server) readyz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"ready": false, "reason": "migrations not applied", "pending": pending})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"ready": true})
+	// Ready to take events either way; figures says whether they are complete.
+	c.JSON(http.StatusOK, gin.H{"ready": true, "figures": s.facts.status()})
 }
 
 func (s *Server) units(c *gin.Context) {

@@ -226,20 +226,72 @@ func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) 
 	return nil
 }
 
-// StaleDossiers returns the dossiers with events ingested since the newest
-// fact was computed, less a margin for inserts that were in flight: the
-// catch-up after a restart. With no facts at all, it returns every dossier.
-func (w *Warehouse) StaleDossiers(ctx context.Context, margin time.Duration) ([]string, error) {
-	rows, err := w.conn.Query(ctx, fmt.Sprintf(selectStaleDossiers, int(margin.Seconds())))
+// CatchUpMargin is how long before a catch-up's start its watermark is set:
+// an insert stamps its rows when it starts and may commit up to its timeout
+// later, so rows stamped just before a catch-up may not be visible to it yet.
+const CatchUpMargin = 5 * time.Minute
+
+// CatchUp folds every dossier that has events ingested since the facts
+// watermark but no facts, or facts older than its events, then moves the
+// watermark to its own start less CatchUpMargin. It is what makes figures
+// complete after a crash: dossiers waiting in a process's memory are lost
+// with it, but their events are not. It returns how many dossiers it folded.
+func (w *Warehouse) CatchUp(ctx context.Context, cat *motcua.Catalog, cal *motcua.Calendar) (int, error) {
+	start := time.Now()
+	since, err := w.FactsWatermark(ctx)
 	if err != nil {
-		return nil, wrap(fmt.Errorf("cannot find stale dossiers: %w", err))
+		return 0, err
+	}
+	ids, err := w.Unfolded(ctx, since)
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) > 0 {
+		if _, err := w.RefreshDossiers(ctx, ids, cat, cal); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), w.SetFactsWatermark(ctx, since, start)
+}
+
+// SetFactsWatermark records that every dossier with events ingested before
+// the start of a catch-up (less CatchUpMargin) is folded; since is the
+// watermark the catch-up started from, which it never moves back.
+func (w *Warehouse) SetFactsWatermark(ctx context.Context, since, start time.Time) error {
+	upto := start.Add(-CatchUpMargin).Truncate(time.Second)
+	if !upto.After(since) {
+		return nil
+	}
+	if err := w.insertRow(ctx, insertFactsWatermark, upto, time.Now()); err != nil {
+		return fmt.Errorf("cannot record the facts watermark: %w", err)
+	}
+	return nil
+}
+
+// FactsWatermark returns the time before which every stored event's dossier
+// is folded into dossier_facts (the Unix epoch when nothing is known).
+func (w *Warehouse) FactsWatermark(ctx context.Context) (time.Time, error) {
+	var upto uint32
+	if err := w.conn.QueryRow(ctx, selectFactsWatermark).Scan(&upto); err != nil {
+		return time.Time{}, wrap(fmt.Errorf("cannot read the facts watermark: %w", err))
+	}
+	return time.Unix(int64(upto), 0), nil
+}
+
+// Unfolded returns the dossiers with events ingested since the time whose
+// facts are missing or older than their newest event.
+func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, error) {
+	s := uint32(max(since.Unix(), 0))
+	rows, err := w.conn.Query(ctx, selectUnfolded, s, s)
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot find dossiers whose figures trail their events: %w", err))
 	}
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			return nil, wrap(fmt.Errorf("cannot read a dossier id: %w", err))
 		}
 		ids = append(ids, id)
 	}

@@ -37,8 +37,16 @@ const (
 	insertFacts            = `INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel,
  received_at, due_at, has_due, due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at,
  withdrawn_at, closed_at, fee_vnd, paid_online, digitized, ingested_to, sign)`
-	selectStaleDossiers = `SELECT DISTINCT dossier_id FROM events
- WHERE toUInt32(ingested_at) >= (SELECT toUInt32(max(ingested_to)) FROM dossier_facts) - %d`
+	selectFactsWatermark = "SELECT toUInt32(max(upto)) FROM facts_watermark"
+	insertFactsWatermark = "INSERT INTO facts_watermark (upto, written_at)"
+	selectUnfolded       = `SELECT dossier_id FROM
+ (SELECT dossier_id, max(ingested_at) AS newest FROM events WHERE ingested_at >= toDateTime(?) GROUP BY dossier_id) AS e
+ ANY LEFT JOIN
+ (SELECT dossier_id, max(ingested_to) AS folded FROM dossier_facts
+  WHERE dossier_id IN (SELECT dossier_id FROM events WHERE ingested_at >= toDateTime(?))
+  GROUP BY dossier_id HAVING sum(sign) > 0) AS f
+ USING dossier_id
+ WHERE newest > folded`
 	insertMigration  = "INSERT INTO schema_migrations (version, name, applied_at)"
 	selectMigrations = "SELECT version FROM schema_migrations"
 )

@@ -49,6 +49,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "motcua import: %v\n", err)
 		return 1
 	}
+	cal := motcua.NewCalendar(cat.Days, sf.sessions()...)
 	code := 0
 	stored := map[string]struct{}{}
 	for _, path := range fs.Args() {
@@ -105,10 +106,18 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			ids = append(ids, id)
 		}
 		log.Info("updating the figures of the imported dossiers", "dossiers", len(ids))
-		if _, err := st.wh.RefreshDossiers(ctx, ids, cat, motcua.NewCalendar(cat.Days, sf.sessions()...)); err != nil {
+		if _, err := st.wh.RefreshDossiers(ctx, ids, cat, cal); err != nil {
 			fmt.Fprintf(stderr, "motcua import: the events are stored, but their figures are not up to date yet (motcua serve catches up on start): %v\n", err)
 			return 1
 		}
+	}
+	// Also fold what an earlier run left behind (an import or a server that
+	// stopped before its figures were up to date).
+	if n, err := st.wh.CatchUp(ctx, cat, cal); err != nil {
+		fmt.Fprintf(stderr, "motcua import: cannot bring the figures up to date with every stored event (motcua serve catches up on start): %v\n", err)
+		return 1
+	} else if n > 0 {
+		log.Info("brought the figures of earlier events up to date", "dossiers", n)
 	}
 	return code
 }
