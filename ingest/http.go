@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,6 +29,10 @@ type Config struct {
 	MaxLine int
 	// MaxErrors caps the field errors returned for one request.
 	MaxErrors int
+	// InsertTimeout bounds one insert into ClickHouse (DefaultInsertTimeout
+	// when zero): past it the request gets 503 instead of hanging on a
+	// stalled ClickHouse.
+	InsertTimeout time.Duration
 }
 
 // DefaultConfig returns the limits used unless configured otherwise.

@@ -86,6 +86,9 @@ func (s *Server) Start(ctx context.Context) error {
 	m := ingest.NewMetrics(s.reg)
 	s.facts = newRefresher(s.wh, s.cur.Load, func(msg string, args ...any) { s.log.Warn(msg, args...) }, s.reg, s.cfg.CatchUpEvery)
 	s.committer = ingest.NewCommitter(s.wh, m, 100_000)
+	if s.cfg.Ingest.InsertTimeout > 0 {
+		s.committer.InsertTimeout = s.cfg.Ingest.InsertTimeout
+	}
 	s.committer.Committed = s.facts.mark
 	s.committer.Start()
 
