@@ -174,7 +174,7 @@ func (w *Warehouse) currentFacts(ctx context.Context, ids []string) (map[string]
 		if err := rows.Scan(&r.DossierID, &r.Unit, &r.HandlingUnit, &r.Procedure, &r.Official, &r.Channel, &recv, &due, &r.HasDue,
 			&r.DueComputed, &paused, &res, &r.Outcome, &ret, &r.ReturnChannel, &rej, &wd, &closed, &r.FeeVND, &r.PaidOnline,
 			&r.Digitized, &ing); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cannot read the facts of a dossier: %w", err)
 		}
 		r.ReceivedAt, r.DueAt, r.PausedSince, r.ResolvedAt = int64(recv), int64(due), int64(paused), int64(res)
 		r.ReturnedAt, r.RejectedAt, r.WithdrawnAt, r.ClosedAt, r.IngestedTo = int64(ret), int64(rej), int64(wd), int64(closed), int64(ing)

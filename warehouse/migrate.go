@@ -124,7 +124,7 @@ func (w *Warehouse) applied(ctx context.Context) (map[uint32]bool, error) {
 	for rows.Next() {
 		var v uint32
 		if err := rows.Scan(&v); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cannot read a migration version: %w", err)
 		}
 		done[v] = true
 	}

@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/motcua/motcua/warehouse/warehousetest"
 )
@@ -52,5 +57,72 @@ func TestCatalogLoadCommand(t *testing.T) {
 	code = run(t.Context(), []string{"catalog", "load", "--clickhouse", addr, "--database", db, t.TempDir()}, &out, &errb)
 	if code != 1 || !strings.Contains(errb.String(), `cannot open catalogue file "units.csv"`) {
 		t.Errorf("empty folder: exit %d, %q", code, errb.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that a running command writes while the
+// test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// motcua demo --ingest-token keeps the demo's own token for loading its data
+// set, and takes the given one too.
+func TestDemoWithAnIngestToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo data set")
+	}
+	addr, db := warehousetest.Addr(t), warehousetest.NewDatabase(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out, errb lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--clickhouse", addr, "--database", db, "--listen", "127.0.0.1:0",
+			"--ingest-token", "portal:portal-token-123"}, &out, &errb)
+	}()
+	listening := regexp.MustCompile(`listening on (http://\S+)`)
+	deadline := time.Now().Add(3 * time.Minute)
+	var url string
+	for url == "" {
+		select {
+		case code := <-done:
+			t.Fatalf("motcua demo exited with %d before listening: %s", code, errb.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if m := listening.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("motcua demo does not listen after 3 minutes: %s", errb.String())
+		}
+	}
+	body := `{"event_id":"p1","dossier_id":"PORTAL-1","type":"received","at":"2026-11-02T08:00:00+07:00","unit":"P1","procedure":"XA.001","channel":"online"}` + "\n"
+	req, _ := http.NewRequest("POST", url+"/api/v1/events", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer portal-token-123")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a post with the given token: %s, want 200", resp.Status)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("motcua demo exited with %d: %s", code, errb.String())
 	}
 }

@@ -48,8 +48,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 			return fmt.Errorf("MOTCUA_INGEST_TOKENS: %w", err)
 		}
 	}
-	if demo && len(tokens) == 0 {
-		tokens.Set(demoToken)
+	if demo {
+		// The demo loads its data set with its own token, beside any given.
+		if err := tokens.Set(demoToken); err != nil {
+			return err
+		}
 	}
 	log := newLogger(stderr)
 	if len(tokens) == 0 {
