@@ -7,8 +7,42 @@ import (
 )
 
 // Session is a span of working hours within a day, as offsets from midnight.
+// In catalogue files and in the API it is written as HH:MM.
 type Session struct {
-	Start, End time.Duration
+	Start time.Duration `col:"start"`
+	End   time.Duration `col:"end"`
+}
+
+// MarshalJSON writes the session as {"start":"07:00","end":"11:30"}.
+func (s Session) MarshalJSON() ([]byte, error) {
+	return []byte(`{"start":"` + Clock(s.Start) + `","end":"` + Clock(s.End) + `"}`), nil
+}
+
+// Clock writes an offset from midnight as HH:MM.
+func Clock(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// ParseClock reads HH:MM as an offset from midnight.
+func ParseClock(s string) (time.Duration, error) {
+	d, err := clock(s)
+	if err != nil {
+		return 0, fmt.Errorf("cannot read time of day %q: want HH:MM, such as 07:30", s)
+	}
+	return d, nil
+}
+
+// CheckSessions checks that working hours are spans in order that do not
+// overlap, within a day.
+func CheckSessions(ss []Session) error {
+	var last time.Duration
+	for i, s := range ss {
+		if s.End <= s.Start || s.Start < last || s.End > 24*time.Hour {
+			return fmt.Errorf("working hours %d (%s-%s): want spans in order within a day, each ending after it starts", i+1, Clock(s.Start), Clock(s.End))
+		}
+		last = s.End
+	}
+	return nil
 }
 
 // DefaultSessions are the civil service's working hours: 7:00-11:30 and

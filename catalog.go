@@ -2,6 +2,8 @@ package motcua
 
 import (
 	"fmt"
+	"hash/fnv"
+	"sort"
 	"strings"
 	"time"
 )
@@ -23,27 +25,38 @@ func (l UnitLevel) Valid() bool {
 }
 
 // Unit is a body that receives or handles dossiers. Units form a tree.
+//
+// The col tags name the columns of a catalogue table, the same in the
+// catalogue's CSV files and in the warehouse: a new column is a field with a
+// tag here, a column in the schema, and a check in the loader if it needs one.
+// A column marked optional may be missing from a CSV file (it is then empty).
 type Unit struct {
-	Code        string    `json:"code"`
-	Name        string    `json:"name"`
-	Level       UnitLevel `json:"level"`
-	Parent      string    `json:"parent,omitempty"`
-	HeadSlackID string    `json:"head_slack_id,omitempty"`
+	Code        string    `json:"code" col:"code"`
+	Name        string    `json:"name" col:"name"`
+	Level       UnitLevel `json:"level" col:"level"`
+	Parent      string    `json:"parent,omitempty" col:"parent"`
+	HeadSlackID string    `json:"head_slack_id,omitempty" col:"head_slack_id"`
 	// MergedInto names the successor of a unit merged away from MergedFrom on.
-	MergedInto string `json:"merged_into,omitempty"`
-	MergedFrom string `json:"merged_from,omitempty"` // YYYY-MM-DD
+	MergedInto string `json:"merged_into,omitempty" col:"merged_into"`
+	MergedFrom string `json:"merged_from,omitempty" col:"merged_from"` // YYYY-MM-DD
+	// AlertChannel is the Slack channel that gets the unit's deadline
+	// alerts; empty sends them to the head (HeadSlackID).
+	AlertChannel string `json:"alert_channel,omitempty" col:"alert_channel,optional"`
+	// AlertWindowHours is how long before its due time, in working hours, a
+	// dossier of the unit counts as approaching; 0 means one working day.
+	AlertWindowHours float64 `json:"alert_window_hours,omitempty" col:"alert_window_hours,optional"`
 }
 
 // Procedure is an administrative procedure (thủ tục hành chính).
 type Procedure struct {
-	Code          string    `json:"code"`
-	Name          string    `json:"name"`
-	Field         string    `json:"field"`
-	Level         UnitLevel `json:"level"`
-	OnlineLevel   int       `json:"online_level"`   // online service level 2, 3 or 4
-	StatutoryDays float64   `json:"statutory_days"` // processing time set by law, in working days
-	CutDays       float64   `json:"cut_days"`       // processing time after the town's cuts; 0 when not cut
-	Interlinked   bool      `json:"interlinked"`
+	Code          string    `json:"code" col:"code"`
+	Name          string    `json:"name" col:"name"`
+	Field         string    `json:"field" col:"field"`
+	Level         UnitLevel `json:"level" col:"level"`
+	OnlineLevel   int       `json:"online_level" col:"online_level"`     // online service level 2, 3 or 4
+	StatutoryDays float64   `json:"statutory_days" col:"statutory_days"` // processing time set by law, in working days
+	CutDays       float64   `json:"cut_days" col:"cut_days"`             // processing time after the town's cuts; 0 when not cut
+	Interlinked   bool      `json:"interlinked" col:"interlinked"`
 }
 
 // ProcessingDays is the processing time that applies: the cut time where
@@ -57,18 +70,18 @@ func (p Procedure) ProcessingDays() float64 {
 
 // Official is a civil servant (công chức) of a unit.
 type Official struct {
-	Code               string `json:"code"`
-	Name               string `json:"name"`
-	Unit               string `json:"unit"`
-	WeeklyOnlineTarget int    `json:"weekly_online_target"`
+	Code               string `json:"code" col:"code"`
+	Name               string `json:"name" col:"name"`
+	Unit               string `json:"unit" col:"unit"`
+	WeeklyOnlineTarget int    `json:"weekly_online_target" col:"weekly_online_target"`
 }
 
 // Target is what a unit must reach in a year; a nil share has no target.
 type Target struct {
-	Unit        string   `json:"unit"`
-	Year        int      `json:"year"`
-	OnlineShare *float64 `json:"online_share,omitempty"`  // percent of new dossiers received online
-	OnTimeShare *float64 `json:"on_time_share,omitempty"` // percent of resolved dossiers early or on time
+	Unit        string   `json:"unit" col:"unit"`
+	Year        int      `json:"year" col:"year"`
+	OnlineShare *float64 `json:"online_share,omitempty" col:"online_share,percent"`   // percent of new dossiers received online
+	OnTimeShare *float64 `json:"on_time_share,omitempty" col:"on_time_share,percent"` // percent of resolved dossiers early or on time
 }
 
 // DayKind says whether a calendar entry takes a working day away or adds one.
@@ -82,10 +95,10 @@ const (
 
 // CalendarDay is one entry of a year's holiday file.
 type CalendarDay struct {
-	Date  time.Time `json:"date"` // midnight, Asia/Ho_Chi_Minh
-	Kind  DayKind   `json:"kind"`
-	Name  string    `json:"name"`
-	Guess bool      `json:"guess"` // the swap is a guess, not from an official notice
+	Date  time.Time `json:"date" col:"date"` // midnight, Asia/Ho_Chi_Minh
+	Kind  DayKind   `json:"kind" col:"kind"`
+	Name  string    `json:"name" col:"name"`
+	Guess bool      `json:"guess" col:"guess"` // the swap is a guess, not from an official notice
 }
 
 // Catalog is the configuration motcua counts against.
@@ -95,6 +108,8 @@ type Catalog struct {
 	Officials  []Official
 	Targets    []Target
 	Days       []CalendarDay
+	// Hours are the sessions of a working day; DefaultSessions when empty.
+	Hours []Session
 
 	units      map[string]int
 	procedures map[string]int
@@ -164,7 +179,41 @@ func (c *Catalog) Index() error {
 			return fmt.Errorf("target for %d: unit %q is not in the unit catalogue", t.Year, t.Unit)
 		}
 	}
+	if err := CheckSessions(c.Hours); err != nil {
+		return err
+	}
 	return nil
+}
+
+// Calendar returns the working-day calendar of the catalogue: its working
+// hours, holidays and swapped days. Every count of working time uses it.
+func (c *Catalog) Calendar() *Calendar { return NewCalendar(c.Days, c.Hours...) }
+
+// WorkingHours returns the sessions of a working day.
+func (c *Catalog) WorkingHours() []Session {
+	if len(c.Hours) == 0 {
+		return DefaultSessions
+	}
+	return c.Hours
+}
+
+// CalendarFingerprint identifies what the calendar counts with (working
+// hours, holidays, swapped days): figures folded under one fingerprint must
+// be folded again when it changes.
+func (c *Catalog) CalendarFingerprint() string {
+	h := fnv.New64a()
+	for _, s := range c.WorkingHours() {
+		fmt.Fprintf(h, "%s-%s,", Clock(s.Start), Clock(s.End))
+	}
+	days := make([]string, 0, len(c.Days))
+	for _, d := range c.Days {
+		days = append(days, d.Date.In(Location).Format(time.DateOnly)+string(d.Kind))
+	}
+	sort.Strings(days)
+	for _, d := range days {
+		fmt.Fprint(h, d, ";")
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
 }
 
 // HasUnit reports whether code is a unit of the catalogue.

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,93 +43,50 @@ func LoadDir(dir string) (*motcua.Catalog, error) {
 // Load reads a catalogue from fsys and checks it as a whole.
 func Load(fsys fs.FS) (*motcua.Catalog, error) {
 	c := &motcua.Catalog{}
-	err := readTable(fsys, "units.csv", []string{"code", "name", "level", "parent", "head_slack_id", "merged_into", "merged_from"}, func(r row) error {
-		u := motcua.Unit{Code: r.str("code"), Name: r.str("name"), Level: motcua.UnitLevel(r.str("level")),
-			Parent: r.str("parent"), HeadSlackID: r.str("head_slack_id"), MergedInto: r.str("merged_into"), MergedFrom: r.str("merged_from")}
+	err := readRows(fsys, "units.csv", &c.Units, func(r row, u *motcua.Unit) error {
 		if u.MergedFrom != "" {
 			if _, err := time.Parse(time.DateOnly, u.MergedFrom); err != nil {
 				return r.fail("merged_from", "want a date YYYY-MM-DD, got %q", u.MergedFrom)
 			}
 		}
-		c.Units = append(c.Units, u)
+		if u.AlertWindowHours < 0 {
+			return r.fail("alert_window_hours", "want working hours, 0 or more, got %v", u.AlertWindowHours)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = readTable(fsys, "procedures.csv", []string{"code", "name", "field", "level", "online_level", "statutory_days", "cut_days", "interlinked"}, func(r row) error {
-		p := motcua.Procedure{Code: r.str("code"), Name: r.str("name"), Field: r.str("field"), Level: motcua.UnitLevel(r.str("level"))}
-		var err error
-		if p.OnlineLevel, err = r.int("online_level"); err != nil {
-			return err
-		}
+	err = readRows(fsys, "procedures.csv", &c.Procedures, func(r row, p *motcua.Procedure) error {
 		if p.OnlineLevel < 1 || p.OnlineLevel > 4 {
 			return r.fail("online_level", "want 1 to 4, got %d", p.OnlineLevel)
 		}
-		if p.StatutoryDays, err = r.float("statutory_days"); err != nil {
-			return err
-		}
-		if p.CutDays, err = r.float("cut_days"); err != nil {
-			return err
-		}
-		if p.Interlinked, err = r.bool("interlinked"); err != nil {
-			return err
-		}
-		c.Procedures = append(c.Procedures, p)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = readTable(fsys, "officials.csv", []string{"code", "name", "unit", "weekly_online_target"}, func(r row) error {
-		o := motcua.Official{Code: r.str("code"), Name: r.str("name"), Unit: r.str("unit")}
-		var err error
-		if o.WeeklyOnlineTarget, err = r.int("weekly_online_target"); err != nil {
-			return err
-		}
-		c.Officials = append(c.Officials, o)
-		return nil
-	})
-	if err != nil {
+	if err := readRows(fsys, "officials.csv", &c.Officials, nil); err != nil {
 		return nil, err
 	}
-	err = readTable(fsys, "targets.csv", []string{"unit", "year", "online_share", "on_time_share"}, func(r row) error {
-		t := motcua.Target{Unit: r.str("unit")}
-		var err error
-		if t.Year, err = r.int("year"); err != nil {
-			return err
-		}
-		if t.OnlineShare, err = r.share("online_share"); err != nil {
-			return err
-		}
-		if t.OnTimeShare, err = r.share("on_time_share"); err != nil {
-			return err
-		}
-		c.Targets = append(c.Targets, t)
-		return nil
-	})
-	if err != nil {
+	if err := readRows(fsys, "targets.csv", &c.Targets, nil); err != nil {
 		return nil, err
+	}
+	if _, err := fs.Stat(fsys, "hours.csv"); err == nil {
+		if err := readRows(fsys, "hours.csv", &c.Hours, nil); err != nil {
+			return nil, err
+		}
 	}
 	years, _ := fs.Glob(fsys, "holidays/*.csv")
 	sort.Strings(years)
 	for _, f := range years {
-		err = readTable(fsys, f, []string{"date", "kind", "name", "guess"}, func(r row) error {
-			d, err := time.ParseInLocation(time.DateOnly, r.str("date"), motcua.Location)
-			if err != nil {
-				return r.fail("date", "want a date YYYY-MM-DD, got %q", r.str("date"))
-			}
-			if want := strings.TrimSuffix(path.Base(f), ".csv"); strconv.Itoa(d.Year()) != want {
+		err = readRows(fsys, f, &c.Days, func(r row, d *motcua.CalendarDay) error {
+			if want := strings.TrimSuffix(path.Base(f), ".csv"); strconv.Itoa(d.Date.Year()) != want {
 				return r.fail("date", "date %s is not in the file's year %s", r.str("date"), want)
 			}
-			day := motcua.CalendarDay{Date: d, Kind: motcua.DayKind(r.str("kind")), Name: r.str("name")}
-			if day.Kind != motcua.Holiday && day.Kind != motcua.WorkingDay {
-				return r.fail("kind", "want holiday or working, got %q", day.Kind)
+			if d.Kind != motcua.Holiday && d.Kind != motcua.WorkingDay {
+				return r.fail("kind", "want holiday or working, got %q", d.Kind)
 			}
-			if day.Guess, err = r.bool("guess"); err != nil {
-				return err
-			}
-			c.Days = append(c.Days, day)
 			return nil
 		})
 		if err != nil {
@@ -139,6 +97,111 @@ func Load(fsys fs.FS) (*motcua.Catalog, error) {
 		return nil, fmt.Errorf("cannot use catalogue: %w", err)
 	}
 	return c, nil
+}
+
+// readRows reads a CSV file of the catalogue into *dst, a row an element:
+// the columns are the col tags of the element type (motcua.Unit and the
+// others), each read by the type of its field; check, when set, checks what
+// the types alone do not.
+func readRows[T any](fsys fs.FS, name string, dst *[]T, check func(row, *T) error) error {
+	cols := columns(reflect.TypeFor[T]())
+	var want []string
+	for _, c := range cols {
+		if !c.optional {
+			want = append(want, c.name)
+		}
+	}
+	return readTable(fsys, name, want, func(r row) error {
+		var x T
+		v := reflect.ValueOf(&x).Elem()
+		for _, c := range cols {
+			if err := r.set(c, v.Field(c.index)); err != nil {
+				return err
+			}
+		}
+		if check != nil {
+			if err := check(r, &x); err != nil {
+				return err
+			}
+		}
+		*dst = append(*dst, x)
+		return nil
+	})
+}
+
+// column is one col-tagged field of a catalogue type.
+type column struct {
+	name     string
+	index    int
+	optional bool // may be missing from a file
+	percent  bool // a share in percent, 0 to 100
+}
+
+func columns(t reflect.Type) []column {
+	var out []column
+	for i := 0; i < t.NumField(); i++ {
+		tag, ok := t.Field(i).Tag.Lookup("col")
+		if !ok {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		out = append(out, column{name: name, index: i, optional: strings.Contains(opts, "optional"), percent: strings.Contains(opts, "percent")})
+	}
+	return out
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	timeType     = reflect.TypeFor[time.Time]()
+)
+
+// set reads the column c of the row into the field f, by f's type.
+func (r row) set(c column, f reflect.Value) error {
+	switch {
+	case f.Type() == durationType:
+		d, err := motcua.ParseClock(r.str(c.name))
+		if err != nil {
+			return r.fail(c.name, "want a time of day HH:MM, got %q", r.str(c.name))
+		}
+		f.SetInt(int64(d))
+	case f.Type() == timeType:
+		d, err := time.ParseInLocation(time.DateOnly, r.str(c.name), motcua.Location)
+		if err != nil {
+			return r.fail(c.name, "want a date YYYY-MM-DD, got %q", r.str(c.name))
+		}
+		f.Set(reflect.ValueOf(d))
+	case f.Kind() == reflect.String:
+		f.SetString(r.str(c.name))
+	case f.Kind() == reflect.Int:
+		n, err := r.int(c.name)
+		if err != nil {
+			return err
+		}
+		f.SetInt(int64(n))
+	case f.Kind() == reflect.Float64:
+		x, err := r.float(c.name)
+		if err != nil {
+			return err
+		}
+		f.SetFloat(x)
+	case f.Kind() == reflect.Bool:
+		b, err := r.bool(c.name)
+		if err != nil {
+			return err
+		}
+		f.SetBool(b)
+	case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Float64 && c.percent:
+		p, err := r.share(c.name)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			f.Set(reflect.ValueOf(p))
+		}
+	default:
+		panic(fmt.Sprintf("catalog: no reader for column %q of type %s", c.name, f.Type()))
+	}
+	return nil
 }
 
 type row struct {

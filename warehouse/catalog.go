@@ -3,66 +3,159 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/motcua/motcua"
 )
 
+// catalogTable is one table of the catalogue: its rows are a slice of a
+// domain type whose col tags name its columns (motcua.Unit and the others),
+// so that a new column is a tagged field and a column in the schema.
+type catalogTable struct {
+	name string
+	rows func(c *motcua.Catalog) reflect.Value // the slice, settable
+}
+
+var catalogTables = []catalogTable{
+	{"units", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Units).Elem() }},
+	{"procedures", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Procedures).Elem() }},
+	{"officials", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Officials).Elem() }},
+	{"targets", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Targets).Elem() }},
+	{"calendar_days", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Days).Elem() }},
+	{"working_hours", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Hours).Elem() }},
+}
+
+// catalogColumn is one col-tagged field: its column name and field index.
+type catalogColumn struct {
+	name  string
+	index int
+	typ   reflect.Type
+}
+
+// columnsOf returns the col-tagged fields of a catalogue row type, in order.
+func columnsOf(t reflect.Type) []catalogColumn {
+	var out []catalogColumn
+	for i := 0; i < t.NumField(); i++ {
+		if tag, ok := t.Field(i).Tag.Lookup("col"); ok {
+			name, _, _ := strings.Cut(tag, ",")
+			out = append(out, catalogColumn{name: name, index: i, typ: t.Field(i).Type})
+		}
+	}
+	return out
+}
+
+func (t catalogTable) columns() []catalogColumn {
+	return columnsOf(t.rows(&motcua.Catalog{}).Type().Elem())
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	timeType     = reflect.TypeFor[time.Time]()
+)
+
+// value returns a field as the driver takes it for the column.
+func (c catalogColumn) value(f reflect.Value) any {
+	switch {
+	case c.typ == durationType:
+		return motcua.Clock(time.Duration(f.Int()))
+	case c.typ == timeType:
+		d := f.Interface().(time.Time).In(motcua.Location)
+		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	case c.typ.Kind() == reflect.String:
+		return f.String()
+	case c.typ.Kind() == reflect.Int:
+		return f.Int()
+	case c.typ.Kind() == reflect.Float64:
+		return f.Float()
+	case c.typ.Kind() == reflect.Bool:
+		return b2u(f.Bool())
+	case c.typ.Kind() == reflect.Pointer:
+		return f.Interface()
+	}
+	panic(fmt.Sprintf("warehouse: no column type for catalogue field %q (%s)", c.name, c.typ))
+}
+
+// selectExpr is the column as selected: cast so that it scans into dest.
+func (c catalogColumn) selectExpr() string {
+	q := "`" + c.name + "`"
+	switch {
+	case c.typ == timeType:
+		return "toString(" + q + ")"
+	case c.typ.Kind() == reflect.Int:
+		return "toInt64(" + q + ")"
+	case c.typ.Kind() == reflect.Float64:
+		return "toFloat64(" + q + ")"
+	case c.typ.Kind() == reflect.Bool:
+		return "toUInt8(" + q + ")"
+	}
+	return q
+}
+
+// dest returns where to scan the column, and a func that sets the field.
+func (c catalogColumn) dest(f reflect.Value) (any, func() error) {
+	switch {
+	case c.typ == durationType:
+		var s string
+		return &s, func() error {
+			d, err := motcua.ParseClock(s)
+			f.SetInt(int64(d))
+			return err
+		}
+	case c.typ == timeType:
+		var s string
+		return &s, func() error {
+			d, err := time.ParseInLocation(time.DateOnly, s, motcua.Location)
+			f.Set(reflect.ValueOf(d))
+			return err
+		}
+	case c.typ.Kind() == reflect.String:
+		var s string
+		return &s, func() error { f.SetString(s); return nil }
+	case c.typ.Kind() == reflect.Int:
+		var n int64
+		return &n, func() error { f.SetInt(n); return nil }
+	case c.typ.Kind() == reflect.Bool:
+		var b bool
+		return &b, func() error { f.SetBool(b); return nil }
+	}
+	return f.Addr().Interface(), func() error { return nil } // float64, *float64
+}
+
 // SaveCatalog writes the catalogue as a new version and makes it current.
 // Readers see the old version until the last table is written.
 func (w *Warehouse) SaveCatalog(ctx context.Context, c *motcua.Catalog, source string) error {
 	version := uint64(time.Now().UnixNano())
-	type table struct {
-		insert string
-		rows   int
-		row    func(i int) []any
-	}
-	tables := []table{
-		{insertUnits, len(c.Units), func(i int) []any {
-			u := c.Units[i]
-			return []any{version, u.Code, u.Name, string(u.Level), u.Parent, u.HeadSlackID, u.MergedInto, u.MergedFrom}
-		}},
-		{insertProcedures, len(c.Procedures), func(i int) []any {
-			p := c.Procedures[i]
-			return []any{version, p.Code, p.Name, p.Field, string(p.Level), uint8(p.OnlineLevel), p.StatutoryDays, p.CutDays, b2u(p.Interlinked)}
-		}},
-		{insertOfficials, len(c.Officials), func(i int) []any {
-			o := c.Officials[i]
-			return []any{version, o.Code, o.Name, o.Unit, uint32(o.WeeklyOnlineTarget)}
-		}},
-		{insertTargets, len(c.Targets), func(i int) []any {
-			t := c.Targets[i]
-			return []any{version, t.Unit, uint16(t.Year), t.OnlineShare, t.OnTimeShare}
-		}},
-		{insertCalendarDays, len(c.Days), func(i int) []any {
-			d := c.Days[i]
-			return []any{version, time.Date(d.Date.Year(), d.Date.Month(), d.Date.Day(), 0, 0, 0, 0, time.UTC), string(d.Kind), d.Name, b2u(d.Guess)}
-		}},
-	}
-	for _, t := range tables {
-		if t.rows == 0 {
+	for _, t := range catalogTables {
+		rows, cols := t.rows(c), t.columns()
+		if rows.Len() == 0 {
 			continue
 		}
-		b, err := w.conn.PrepareBatch(ctx, t.insert)
+		b, err := w.conn.PrepareBatch(ctx, catalogInsert(t.name, cols))
 		if err != nil {
-			return wrap(fmt.Errorf("cannot prepare catalogue insert: %w", err))
+			return wrap(fmt.Errorf("cannot prepare the insert into %s: %w", t.name, err))
 		}
-		for i := 0; i < t.rows; i++ {
-			if err := b.Append(t.row(i)...); err != nil {
+		for i := 0; i < rows.Len(); i++ {
+			args := []any{version}
+			for _, col := range cols {
+				args = append(args, col.value(rows.Index(i).Field(col.index)))
+			}
+			if err := b.Append(args...); err != nil {
 				b.Abort()
-				return fmt.Errorf("cannot add catalogue row: %w", err)
+				return fmt.Errorf("cannot add row %d of %s: %w", i+1, t.name, err)
 			}
 		}
 		if err := b.Send(); err != nil {
-			return wrap(fmt.Errorf("cannot write catalogue: %w", err))
+			return wrap(fmt.Errorf("cannot write %s: %w", t.name, err))
 		}
 	}
 	if err := w.insertRow(ctx, insertCatalogLoad, version, source, time.Now()); err != nil {
 		return wrap(fmt.Errorf("cannot record catalogue load: %w", err))
 	}
-	for _, t := range []string{"units", "procedures", "officials", "targets", "calendar_days"} {
+	for _, t := range catalogTables {
 		// Old versions are garbage; a failure here leaves them for the next load.
-		_ = w.conn.Exec(ctx, fmt.Sprintf(deleteOldCatalog, t, version))
+		_ = w.conn.Exec(ctx, fmt.Sprintf(deleteOldCatalog, t.name, version))
 	}
 	return nil
 }
@@ -73,8 +166,6 @@ func b2u(b bool) uint8 {
 	}
 	return 0
 }
-
-const currentVersion = "(SELECT max(version) FROM catalog_loads)"
 
 // Catalog reads the current catalogue. It returns nil and no error when no
 // catalogue was ever loaded.
@@ -87,71 +178,10 @@ func (w *Warehouse) Catalog(ctx context.Context) (*motcua.Catalog, error) {
 		return nil, nil
 	}
 	c := &motcua.Catalog{}
-	err := w.each(ctx, selectUnits,
-		func(scan func(...any) error) error {
-			var u motcua.Unit
-			var lvl string
-			err := scan(&u.Code, &u.Name, &lvl, &u.Parent, &u.HeadSlackID, &u.MergedInto, &u.MergedFrom)
-			u.Level = motcua.UnitLevel(lvl)
-			c.Units = append(c.Units, u)
-			return err
-		})
-	if err != nil {
-		return nil, err
-	}
-	err = w.each(ctx, selectProcedures,
-		func(scan func(...any) error) error {
-			var p motcua.Procedure
-			var lvl string
-			var ol, il uint8
-			err := scan(&p.Code, &p.Name, &p.Field, &lvl, &ol, &p.StatutoryDays, &p.CutDays, &il)
-			p.Level, p.OnlineLevel, p.Interlinked = motcua.UnitLevel(lvl), int(ol), il == 1
-			c.Procedures = append(c.Procedures, p)
-			return err
-		})
-	if err != nil {
-		return nil, err
-	}
-	err = w.each(ctx, selectOfficials,
-		func(scan func(...any) error) error {
-			var o motcua.Official
-			var t uint32
-			err := scan(&o.Code, &o.Name, &o.Unit, &t)
-			o.WeeklyOnlineTarget = int(t)
-			c.Officials = append(c.Officials, o)
-			return err
-		})
-	if err != nil {
-		return nil, err
-	}
-	err = w.each(ctx, selectTargets,
-		func(scan func(...any) error) error {
-			var t motcua.Target
-			var y uint16
-			err := scan(&t.Unit, &y, &t.OnlineShare, &t.OnTimeShare)
-			t.Year = int(y)
-			c.Targets = append(c.Targets, t)
-			return err
-		})
-	if err != nil {
-		return nil, err
-	}
-	err = w.each(ctx, selectCalendarDays,
-		func(scan func(...any) error) error {
-			var d motcua.CalendarDay
-			var date, kind string
-			var g uint8
-			if err := scan(&date, &kind, &d.Name, &g); err != nil {
-				return err
-			}
-			var err error
-			d.Date, err = time.ParseInLocation(time.DateOnly, date, motcua.Location)
-			d.Kind, d.Guess = motcua.DayKind(kind), g == 1
-			c.Days = append(c.Days, d)
-			return err
-		})
-	if err != nil {
-		return nil, err
+	for _, t := range catalogTables {
+		if err := w.readCatalogTable(ctx, t, t.rows(c)); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.Index(); err != nil {
 		return nil, fmt.Errorf("cannot use the stored catalogue: %w", err)
@@ -159,16 +189,29 @@ func (w *Warehouse) Catalog(ctx context.Context) (*motcua.Catalog, error) {
 	return c, nil
 }
 
-func (w *Warehouse) each(ctx context.Context, query string, f func(scan func(...any) error) error) error {
-	rows, err := w.conn.Query(ctx, query)
+func (w *Warehouse) readCatalogTable(ctx context.Context, t catalogTable, slice reflect.Value) error {
+	cols := t.columns()
+	rows, err := w.conn.Query(ctx, catalogSelect(t.name, cols))
 	if err != nil {
-		return wrap(fmt.Errorf("cannot read catalogue: %w", err))
+		return wrap(fmt.Errorf("cannot read %s: %w", t.name, err))
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := f(rows.Scan); err != nil {
-			return fmt.Errorf("cannot read catalogue row: %w", err)
+		row := reflect.New(slice.Type().Elem()).Elem()
+		dests := make([]any, len(cols))
+		sets := make([]func() error, len(cols))
+		for i, col := range cols {
+			dests[i], sets[i] = col.dest(row.Field(col.index))
 		}
+		if err := rows.Scan(dests...); err != nil {
+			return fmt.Errorf("cannot read a row of %s: %w", t.name, err)
+		}
+		for i, set := range sets {
+			if err := set(); err != nil {
+				return fmt.Errorf("cannot read column %s of %s: %w", cols[i].name, t.name, err)
+			}
+		}
+		slice.Set(reflect.Append(slice, row))
 	}
 	return wrap(rows.Err())
 }

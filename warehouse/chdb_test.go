@@ -145,10 +145,13 @@ func TestCurrentClickHouse(t *testing.T) {
 		}
 	}
 	// The same data: every table copied with motcua's own INSERT column lists.
-	for _, ins := range []string{insertEvents, insertFacts + "", insertUnits, insertProcedures, insertOfficials, insertTargets,
-		insertCalendarDays, insertCatalogLoad, insertMigration} {
+	inserts := []string{insertEvents, insertFacts, insertCatalogLoad, insertMigration}
+	for _, t := range catalogTables {
+		inserts = append(inserts, catalogInsert(t.name, t.columns()))
+	}
+	for _, ins := range inserts {
 		m := insertCols.FindStringSubmatch(ins)
-		cols := m[2]
+		cols := strings.ReplaceAll(m[2], "`", "")
 		if m[1] == "dossier_facts" {
 			cols = strings.TrimSuffix(strings.TrimSpace(cols), ", sign") + ", sign"
 		}
@@ -166,10 +169,11 @@ func TestCurrentClickHouse(t *testing.T) {
 		var sel []string
 		for _, c := range strings.Split(cols, ",") {
 			c = strings.TrimSpace(c)
+			q := "`" + c + "`"
 			if strings.HasPrefix(types[c], "DateTime") {
-				c = "if(toUInt32(" + c + ") = 0, '0000000000', toString(toUInt32(" + c + ")))"
+				q = "if(toUInt32(" + q + ") = 0, '0000000000', toString(toUInt32(" + q + ")))"
 			}
-			sel = append(sel, c)
+			sel = append(sel, q)
 		}
 		data, err := old("SELECT " + strings.Join(sel, ", ") + " FROM " + m[1] + " FORMAT TabSeparated")
 		if err != nil {
@@ -201,13 +205,15 @@ func TestCurrentClickHouse(t *testing.T) {
 	}
 	today := motcua.Window{From: time.Date(2026, 11, 27, 0, 0, 0, 0, motcua.Location), To: time.Date(2026, 11, 28, 0, 0, 0, 0, motcua.Location)}
 	queries := map[string]string{
-		"countEvents": countEvents, "countCatalogLoads": countCatalogLoads, "selectUnits": selectUnits,
-		"selectProcedures": selectProcedures, "selectOfficials": selectOfficials, "selectTargets": selectTargets,
-		"selectCalendarDays": selectCalendarDays, "selectMigrations": selectMigrations, "selectStoredKeys": selectStoredKeys,
+		"countEvents": countEvents, "countCatalogLoads": countCatalogLoads,
+		"selectMigrations": selectMigrations, "selectStoredKeys": selectStoredKeys,
 		"selectNewestKey": selectNewestKey, "selectFactsWatermark": selectFactsWatermark,
 		"countRunningQuery": bind(countRunningQuery, "motcua-insert-none"), "selectUnfolded": bind(selectUnfolded, 0, 0),
 		"selectDossierEvents": bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
 		"selectCurrentFacts": selectCurrentFacts,
+	}
+	for _, t := range catalogTables {
+		queries["catalogSelect "+t.name] = catalogSelect(t.name, t.columns())
 	}
 	for name, q := range map[string]motcua.SummaryQuery{
 		"year by unit":         {Windows: []motcua.Window{year}, By: "unit"},

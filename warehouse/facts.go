@@ -297,3 +297,53 @@ func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, er
 	}
 	return ids, wrap(rows.Err())
 }
+
+// FactsCalendar returns the fingerprint of the calendar that dossier_facts
+// were last folded with in whole (motcua.Catalog.CalendarFingerprint), or ""
+// when that was never recorded.
+func (w *Warehouse) FactsCalendar(ctx context.Context) (string, error) {
+	var fp string
+	if err := w.conn.QueryRow(ctx, selectFactsCalendar).Scan(&fp); err != nil {
+		return "", wrap(fmt.Errorf("cannot read which calendar the figures follow: %w", err))
+	}
+	return fp, nil
+}
+
+// RefoldAll folds every dossier again with the catalogue's calendar, in
+// chunks, telling progress after each, then records the calendar's
+// fingerprint: what a change of working hours or holidays needs. A refold cut
+// short is started again whole by the next caller, since the fingerprint is
+// recorded only at the end.
+func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress func(done, total int)) (int, error) {
+	rows, err := w.conn.Query(ctx, selectAllDossiers)
+	if err != nil {
+		return 0, wrap(fmt.Errorf("cannot list the dossiers: %w", err))
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, wrap(fmt.Errorf("cannot read a dossier id: %w", err))
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, wrap(err)
+	}
+	cal := cat.Calendar()
+	const chunk = 50_000
+	for done := 0; done < len(ids); done += chunk {
+		if _, err := w.RefreshDossiers(ctx, ids[done:min(done+chunk, len(ids))], cat, cal); err != nil {
+			return done, err
+		}
+		if progress != nil {
+			progress(min(done+chunk, len(ids)), len(ids))
+		}
+	}
+	if err := w.insertRow(ctx, insertFactsCalendar, cat.CalendarFingerprint(), time.Now()); err != nil {
+		return len(ids), fmt.Errorf("cannot record which calendar the figures follow: %w", err)
+	}
+	return len(ids), nil
+}

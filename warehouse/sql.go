@@ -1,30 +1,48 @@
 package warehouse
 
+import "strings"
+
 // The SQL of motcua, apart from the migrations (migrations/*.sql), the summary
 // (summary.go, rawsummary.go) and the events insert (events.go). Every statement
 // here runs unchanged on ClickHouse 18.16 and on current versions; the chdb
 // test suite (go test -tags chdb) runs each on both and compares the answers.
+
 // eventCols are the columns that scanEvent reads.
 const eventCols = `event_id, dossier_id, toString(type), at, unit, procedure, official, toString(channel),
  due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, source, ingested_at`
 
+// catalogInsert is the insert into a catalogue table of a new version's rows.
+func catalogInsert(table string, cols []catalogColumn) string {
+	names := []string{"version"}
+	for _, c := range cols {
+		names = append(names, "`"+c.name+"`")
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ")"
+}
+
+// catalogSelect reads the current version of a catalogue table, ordered by
+// its first two columns.
+func catalogSelect(table string, cols []catalogColumn) string {
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = c.selectExpr()
+	}
+	order := "`" + cols[0].name + "`"
+	if len(cols) > 1 {
+		order += ", `" + cols[1].name + "`"
+	}
+	return "SELECT " + strings.Join(exprs, ", ") + " FROM " + table + " WHERE version = " + currentVersion + " ORDER BY " + order
+}
+
+const currentVersion = "(SELECT max(version) FROM catalog_loads)"
+
 const (
-	insertUnits        = "INSERT INTO units (version, code, name, level, parent, head_slack_id, merged_into, merged_from)"
-	insertProcedures   = "INSERT INTO procedures (version, code, name, field, level, online_level, statutory_days, cut_days, interlinked)"
-	insertOfficials    = "INSERT INTO officials (version, code, name, unit, weekly_online_target)"
-	insertTargets      = "INSERT INTO targets (version, unit, year, online_share, on_time_share)"
-	insertCalendarDays = "INSERT INTO calendar_days (version, date, kind, name, guess)"
-	insertCatalogLoad  = "INSERT INTO catalog_loads (version, source, loaded_at)"
-	deleteOldCatalog   = "ALTER TABLE %s DELETE WHERE version < %d"
-	countCatalogLoads  = "SELECT count() FROM catalog_loads"
-	selectUnits        = "SELECT code, name, level, parent, head_slack_id, merged_into, merged_from FROM units WHERE version = " + currentVersion + " ORDER BY code"
-	selectProcedures   = "SELECT code, name, field, level, online_level, statutory_days, cut_days, interlinked FROM procedures WHERE version = " + currentVersion + " ORDER BY code"
-	selectOfficials    = "SELECT code, name, unit, weekly_online_target FROM officials WHERE version = " + currentVersion + " ORDER BY code"
-	selectTargets      = "SELECT unit, year, online_share, on_time_share FROM targets WHERE version = " + currentVersion + " ORDER BY unit, year"
-	selectCalendarDays = "SELECT toString(date), kind, name, guess FROM calendar_days WHERE version = " + currentVersion + " ORDER BY date"
-	selectStoredKeys   = "SELECT source, event_id, content_hash FROM event_keys WHERE (source, event_id) IN (SELECT source, event_id FROM batch_keys)"
-	selectNewestKey    = "SELECT toUInt32(max(ingested_at)) FROM event_keys"
-	restoreEventKeys   = `INSERT INTO event_keys (source, event_id, dossier_id, content_hash, ingested_at)
+	insertCatalogLoad = "INSERT INTO catalog_loads (version, source, loaded_at)"
+	deleteOldCatalog  = "ALTER TABLE %s DELETE WHERE version < %d"
+	countCatalogLoads = "SELECT count() FROM catalog_loads"
+	selectStoredKeys  = "SELECT source, event_id, content_hash FROM event_keys WHERE (source, event_id) IN (SELECT source, event_id FROM batch_keys)"
+	selectNewestKey   = "SELECT toUInt32(max(ingested_at)) FROM event_keys"
+	restoreEventKeys  = `INSERT INTO event_keys (source, event_id, dossier_id, content_hash, ingested_at)
  SELECT source, event_id, dossier_id, content_hash, ingested_at FROM events
  WHERE ingested_at >= toDateTime(?) AND (source, event_id) NOT IN
   (SELECT source, event_id FROM event_keys WHERE ingested_at >= toDateTime(?))`
@@ -47,6 +65,9 @@ const (
   GROUP BY dossier_id HAVING sum(sign) > 0) AS f
  USING dossier_id
  WHERE newest > folded`
-	insertMigration  = "INSERT INTO schema_migrations (version, name, applied_at)"
-	selectMigrations = "SELECT version FROM schema_migrations"
+	selectFactsCalendar = "SELECT argMax(fingerprint, folded_at) FROM facts_calendar"
+	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at)"
+	selectAllDossiers   = "SELECT DISTINCT dossier_id FROM events"
+	insertMigration     = "INSERT INTO schema_migrations (version, name, applied_at)"
+	selectMigrations    = "SELECT version FROM schema_migrations"
 )
