@@ -1,0 +1,375 @@
+// Package figures keeps motcua's figures: the catalogue in force with its
+// working-day calendar, and the dossier figures (dossier_facts) up to date
+// with the stored events. `serve`, `import`, the demo, and the coming pages,
+// alerts and reports all take the catalogue and the calendar from here, so
+// that every count follows one set of rules.
+//
+// Ingest marks the dossiers it stored, and a loop folds them again about once
+// a second, less often under heavy ingest (it waits three times as long as
+// its last round took, so that it never takes more than a quarter of the time
+// from ingest). Marks live in memory and die with the process, so the loop
+// also catches up from the stored events: at start and then every
+// CatchUpEvery it folds every dossier whose figures trail its events, from a
+// stored watermark on. When the catalogue's working hours or holidays change,
+// it folds every dossier again, and records which calendar the figures follow.
+package figures
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/motcua/motcua"
+)
+
+// Store is what the figures need of the warehouse.
+type Store interface {
+	Catalog(ctx context.Context) (*motcua.Catalog, error)
+	RefreshDossiers(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error)
+	FactsWatermark(ctx context.Context) (time.Time, error)
+	Unfolded(ctx context.Context, since time.Time) ([]string, error)
+	SetFactsWatermark(ctx context.Context, since, start time.Time) error
+	FactsCalendar(ctx context.Context) (string, error)
+	RefoldAll(ctx context.Context, cat *motcua.Catalog, progress func(done, total int)) (int, error)
+}
+
+// Config configures the figures.
+type Config struct {
+	// CatalogRefresh is how often the catalogue is read again from the
+	// warehouse, to pick up `motcua catalog load`; default one minute.
+	CatalogRefresh time.Duration
+	// CatchUpEvery is how often the figures catch up with every stored
+	// event; default 30 seconds.
+	CatchUpEvery time.Duration
+}
+
+// ErrNoCatalog is returned by Open when no catalogue was ever loaded.
+var ErrNoCatalog = errors.New("cannot start: no catalogue is loaded; run `motcua catalog load DIR` first")
+
+// Figures is the catalogue in force and the refresher of dossier figures.
+type Figures struct {
+	cfg   Config
+	store Store
+	log   *slog.Logger
+
+	cur atomic.Pointer[current]
+
+	seconds   prometheus.Histogram
+	watermark prometheus.Gauge
+	refolds   prometheus.Counter
+
+	mu        sync.Mutex
+	dirty     map[string]struct{}
+	idle      *sync.Cond
+	busy      bool
+	caughtUp  bool      // a catch-up has succeeded since start
+	upto      time.Time // the watermark, as last read or written
+	foldedFor string    // fingerprint of the calendar the stored figures follow
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// current is the catalogue in force and its calendar.
+type current struct {
+	cat *motcua.Catalog
+	cal *motcua.Calendar
+	fp  string // the calendar's fingerprint
+}
+
+// New returns the figures over store; Open reads the catalogue, Start runs
+// the loops. Its metrics go to reg.
+func New(store Store, cfg Config, log *slog.Logger, reg prometheus.Registerer) *Figures {
+	if cfg.CatalogRefresh <= 0 {
+		cfg.CatalogRefresh = time.Minute
+	}
+	if cfg.CatchUpEvery <= 0 {
+		cfg.CatchUpEvery = 30 * time.Second
+	}
+	f := &Figures{cfg: cfg, store: store, log: log, dirty: map[string]struct{}{}, stop: make(chan struct{})}
+	f.idle = sync.NewCond(&f.mu)
+	f.seconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "motcua_facts_refresh_duration_seconds",
+		Help:    "Time of one round of folding changed dossiers into their figures.",
+		Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
+	})
+	pending := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "motcua_facts_pending_dossiers",
+		Help: "Dossiers with stored events whose figures are not refreshed yet.",
+	}, func() float64 {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return float64(len(f.dirty))
+	})
+	f.watermark = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "motcua_facts_watermark_timestamp_seconds",
+		Help: "Every event ingested before this time (Unix seconds) has its dossier in the figures; 0 until the first catch-up after start.",
+	})
+	f.refolds = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "motcua_facts_refolds_total",
+		Help: "Times every dossier was folded again because the working hours or holidays changed.",
+	})
+	reg.MustRegister(f.seconds, pending, f.watermark, f.refolds)
+	return f
+}
+
+// Open reads the catalogue in force and, when its calendar is not the one
+// the stored figures follow, folds every dossier again before it returns.
+func (f *Figures) Open(ctx context.Context) error {
+	if err := f.Reload(ctx); err != nil {
+		return err
+	}
+	if f.cur.Load() == nil {
+		return ErrNoCatalog
+	}
+	fp, err := f.store.FactsCalendar(ctx)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.foldedFor = fp
+	f.mu.Unlock()
+	return f.followCalendar(ctx)
+}
+
+// Start runs the loops: catalogue refresh, folding and catching up. Open
+// first.
+func (f *Figures) Start() {
+	f.wg.Add(2)
+	go f.catalogLoop()
+	go f.foldLoop()
+}
+
+// Stop stops the loops and waits for the round under way.
+func (f *Figures) Stop() {
+	close(f.stop)
+	f.wg.Wait()
+}
+
+// Catalog returns the catalogue in force.
+func (f *Figures) Catalog() *motcua.Catalog {
+	if c := f.cur.Load(); c != nil {
+		return c.cat
+	}
+	return nil
+}
+
+// Calendar returns the working-day calendar of the catalogue in force.
+func (f *Figures) Calendar() *motcua.Calendar {
+	if c := f.cur.Load(); c != nil {
+		return c.cal
+	}
+	return nil
+}
+
+// Reload reads the catalogue from the warehouse now.
+func (f *Figures) Reload(ctx context.Context) error {
+	c, err := f.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		f.cur.Store(&current{cat: c, cal: c.Calendar(), fp: c.CalendarFingerprint()})
+	}
+	return nil
+}
+
+// Mark records the dossiers of stored events as changed: the next round
+// folds them.
+func (f *Figures) Mark(evs []motcua.Event) {
+	f.mu.Lock()
+	for i := range evs {
+		f.dirty[evs[i].DossierID] = struct{}{}
+	}
+	f.mu.Unlock()
+}
+
+// Status says how far the figures trail the stored events.
+type Status struct {
+	// CaughtUp is false from start until the first catch-up with the stored
+	// events has succeeded: until then figures may miss dossiers.
+	CaughtUp bool `json:"caught_up"`
+	// PendingDossiers have stored events not folded into the figures yet.
+	PendingDossiers int `json:"pending_dossiers"`
+	// CompleteBefore: every event ingested before it is in the figures.
+	CompleteBefore time.Time `json:"complete_before,omitzero"`
+}
+
+// Status says how far the figures trail the stored events.
+func (f *Figures) Status() Status {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return Status{CaughtUp: f.caughtUp, PendingDossiers: len(f.dirty), CompleteBefore: f.upto}
+}
+
+// acquire waits until no round runs and takes the turn; release gives it
+// back. One round at a time: two folds of one dossier at once could cancel
+// its old row twice.
+func (f *Figures) acquire() {
+	f.mu.Lock()
+	for f.busy {
+		f.idle.Wait()
+	}
+	f.busy = true
+	f.mu.Unlock()
+}
+
+func (f *Figures) release() {
+	f.mu.Lock()
+	f.busy = false
+	f.idle.Broadcast()
+	f.mu.Unlock()
+}
+
+// Flush folds every dossier marked so far and returns when done.
+func (f *Figures) Flush(ctx context.Context) error {
+	f.acquire()
+	defer f.release()
+	return f.flushLocked(ctx)
+}
+
+func (f *Figures) flushLocked(ctx context.Context) error {
+	f.mu.Lock()
+	ids := make([]string, 0, len(f.dirty))
+	for id := range f.dirty {
+		ids = append(ids, id)
+	}
+	clear(f.dirty)
+	f.mu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	cur := f.cur.Load()
+	start := time.Now()
+	_, err := f.store.RefreshDossiers(ctx, ids, cur.cat, cur.cal)
+	f.seconds.Observe(time.Since(start).Seconds())
+	if err != nil {
+		f.mu.Lock()
+		for _, id := range ids {
+			f.dirty[id] = struct{}{}
+		}
+		f.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// CatchUp folds the dossiers whose figures trail their stored events (those
+// of a process that died before folding them, or of an import cut short),
+// then moves the watermark. It returns how many it found.
+func (f *Figures) CatchUp(ctx context.Context) (int, error) {
+	start := time.Now()
+	since, err := f.store.FactsWatermark(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := f.store.Unfolded(ctx, since)
+	if err != nil {
+		return 0, err
+	}
+	f.mu.Lock()
+	for _, id := range ids {
+		f.dirty[id] = struct{}{}
+	}
+	f.mu.Unlock()
+	if len(ids) > 0 {
+		f.log.Info("folding dossiers whose figures trail their events", "dossiers", len(ids), "since", since)
+	}
+	if err := f.Flush(ctx); err != nil {
+		return len(ids), err
+	}
+	if err := f.store.SetFactsWatermark(ctx, since, start); err != nil {
+		return len(ids), err
+	}
+	upto, err := f.store.FactsWatermark(ctx)
+	if err != nil {
+		return len(ids), err
+	}
+	f.mu.Lock()
+	f.caughtUp, f.upto = true, upto
+	f.mu.Unlock()
+	f.watermark.Set(float64(upto.Unix()))
+	return len(ids), nil
+}
+
+// followCalendar folds every dossier again when the calendar in force is
+// not the one the stored figures follow.
+func (f *Figures) followCalendar(ctx context.Context) error {
+	cur := f.cur.Load()
+	f.mu.Lock()
+	same := f.foldedFor == cur.fp
+	f.mu.Unlock()
+	if same {
+		return nil
+	}
+	f.acquire()
+	defer f.release()
+	f.log.Info("the working hours or holidays changed: folding every dossier again", "calendar", cur.fp)
+	start, last := time.Now(), time.Now()
+	n, err := f.store.RefoldAll(ctx, cur.cat, func(done, total int) {
+		if time.Since(last) > 5*time.Second || done == total {
+			f.log.Info("folding every dossier again", "done", done, "of", total)
+			last = time.Now()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	f.refolds.Inc()
+	f.mu.Lock()
+	f.foldedFor = cur.fp
+	f.mu.Unlock()
+	f.log.Info("every dossier follows the new calendar", "dossiers", n, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (f *Figures) catalogLoop() {
+	defer f.wg.Done()
+	t := time.NewTicker(f.cfg.CatalogRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-f.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := f.Reload(ctx); err != nil {
+				f.log.Warn("cannot refresh the catalogue; keeping the one in memory", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+func (f *Figures) foldLoop() {
+	defer f.wg.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-f.stop; cancel() }()
+	var lastCatchUp time.Time
+	for {
+		start := time.Now()
+		if err := f.followCalendar(ctx); err != nil && ctx.Err() == nil {
+			f.log.Warn("cannot fold the dossiers with the new calendar; will retry", "err", err)
+		}
+		if start.Sub(lastCatchUp) >= f.cfg.CatchUpEvery {
+			if _, err := f.CatchUp(ctx); err != nil && ctx.Err() == nil {
+				f.log.Warn("cannot catch up with the stored events; will retry", "err", err)
+			} else {
+				lastCatchUp = start
+			}
+		}
+		if err := f.Flush(ctx); err != nil && ctx.Err() == nil {
+			f.log.Warn("cannot refresh dossier figures; will retry", "err", err)
+		}
+		select {
+		case <-f.stop:
+			return
+		case <-time.After(max(time.Second, 3*time.Since(start))):
+		}
+	}
+}
