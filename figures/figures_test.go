@@ -104,4 +104,3 @@ func TestChangedWorkingHoursRefold(t *testing.T) {
 		t.Errorf("the stored figures follow calendar %q, want %q", fp, changed.CalendarFingerprint())
 	}
 }
-
