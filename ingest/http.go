@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -169,7 +170,11 @@ func (h *Handler) Post(c *gin.Context) {
 
 func (h *Handler) readError(c *gin.Context, err error) {
 	var mbe *http.MaxBytesError
+	var ne net.Error
 	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		c.Header("Connection", "close")
+		c.JSON(http.StatusRequestTimeout, Answer{Error: "the body came too slowly: the server's read timeout passed before its end; nothing was stored"})
 	case errors.As(err, &mbe):
 		c.JSON(http.StatusRequestEntityTooLarge, Answer{Error: fmt.Sprintf("the body is larger than %d bytes; send smaller batches", h.cfg.MaxBody)})
 	case errors.Is(err, errTooLarge):
