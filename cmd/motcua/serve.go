@@ -37,6 +37,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	tokens := tokenFlags{}
 	fs.Var(tokens, "ingest-token", "`SOURCE:TOKEN` that may post events (repeatable; env MOTCUA_INGEST_TOKENS=SOURCE:TOKEN,...)")
 	maxBody := fs.Int64("max-body", ingest.DefaultConfig().MaxBody, "largest request body in `BYTES`")
+	maxEvents := fs.Int("max-events", ingest.DefaultConfig().MaxEvents, "events of one request at most (413 past it)")
+	maxIngest := fs.Int("max-ingest-requests", ingest.DefaultConfig().MaxConcurrent, "ingest requests under way at most (503 with Retry-After past it)")
 	maxConns := fs.Int("max-conns", server.DefaultMaxConns, "open HTTP connections at most; past it new ones are closed at once")
 	readTimeout := fs.Duration("read-timeout", 5*time.Minute, "time to read a whole request, body included")
 	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
@@ -73,7 +75,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody}, WorkingHours: sf.sessions(),
+	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody, MaxEvents: *maxEvents, MaxConcurrent: *maxIngest}, WorkingHours: sf.sessions(),
 		MaxConns: *maxConns, ReadTimeout: *readTimeout}
 	srv := server.New(cfg, st.wh, log)
 	if err := srv.Start(ctx); err != nil {
