@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -33,11 +34,26 @@ type Config struct {
 	// when zero): past it the request gets 503 instead of hanging on a
 	// stalled ClickHouse.
 	InsertTimeout time.Duration
+	// MaxEvents caps the lines (events, valid or not) of one request: the
+	// read stops with 413 as soon as the count passes it, so that the events
+	// a request holds in memory are bounded whatever the body.
+	MaxEvents int
+	// MaxConcurrent caps the requests being read or stored at once; past it
+	// a request is answered 503 with Retry-After at once, never queued.
+	// With MaxEvents it bounds the memory that ingest takes.
+	MaxConcurrent int
 }
 
 // DefaultConfig returns the limits used unless configured otherwise.
+//
+// MaxUncompressed is 64 MiB: 100,000 events of the contract take 20 to 40 MB
+// as NDJSON, so a larger inflated body cannot be a valid batch, and the cap
+// bounds the time a request can spend inflating a gzip bomb. Memory does
+// not depend on it (the body is read as a stream); it depends on MaxEvents
+// and MaxConcurrent.
 func DefaultConfig() Config {
-	return Config{MaxBody: 32 << 20, MaxUncompressed: 256 << 20, MaxLine: ndjson.DefaultMaxLine, MaxErrors: 1000}
+	return Config{MaxBody: 32 << 20, MaxUncompressed: 64 << 20, MaxLine: ndjson.DefaultMaxLine, MaxErrors: 1000,
+		MaxEvents: 100_000, MaxConcurrent: 16}
 }
 
 // Handler serves POST /api/v1/events.
@@ -47,6 +63,7 @@ type Handler struct {
 	catalog   func() *motcua.Catalog
 	metrics   *Metrics
 	log       *slog.Logger
+	slots     chan struct{}
 }
 
 // NewHandler returns the events endpoint; catalog returns the current
@@ -65,7 +82,13 @@ func NewHandler(cfg Config, c *Committer, catalog func() *motcua.Catalog, m *Met
 	if cfg.MaxErrors <= 0 {
 		cfg.MaxErrors = d.MaxErrors
 	}
-	return &Handler{cfg: cfg, committer: c, catalog: catalog, metrics: m, log: log}
+	if cfg.MaxEvents <= 0 {
+		cfg.MaxEvents = d.MaxEvents
+	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = d.MaxConcurrent
+	}
+	return &Handler{cfg: cfg, committer: c, catalog: catalog, metrics: m, log: log, slots: make(chan struct{}, cfg.MaxConcurrent)}
 }
 
 // Answer is the JSON body of every answer of the events endpoint.
@@ -113,8 +136,21 @@ func (h *Handler) Post(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, Answer{Error: "no catalogue is loaded yet; try again shortly"})
 		return
 	}
+	enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding")))
+	if enc != "" && enc != "identity" && enc != "gzip" {
+		c.JSON(http.StatusUnsupportedMediaType, Answer{Error: fmt.Sprintf("cannot read Content-Encoding %q: send gzip or identity", c.GetHeader("Content-Encoding"))})
+		return
+	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		c.Header("Retry-After", "1")
+		c.JSON(http.StatusServiceUnavailable, Answer{Error: fmt.Sprintf("%d requests are being stored already, the most taken at once; nothing was stored; retry shortly", h.cfg.MaxConcurrent)})
+		return
+	}
 	var body io.Reader = http.MaxBytesReader(c.Writer, c.Request.Body, h.cfg.MaxBody)
-	if strings.EqualFold(c.GetHeader("Content-Encoding"), "gzip") {
+	if enc == "gzip" {
 		gz, err := gzip.NewReader(body)
 		if err != nil {
 			h.readError(c, err)
@@ -128,6 +164,9 @@ func (h *Handler) Post(c *gin.Context) {
 	var evs []motcua.Event
 	var lines []int
 	err := ndjson.Read(body, h.cfg.MaxLine, cat, func(line int, e motcua.Event, errs []motcua.FieldError) error {
+		if ans.Rejected+len(evs) >= h.cfg.MaxEvents {
+			return errTooManyEvents
+		}
 		if errs != nil {
 			ans.Rejected++
 			for _, fe := range errs {
@@ -192,9 +231,15 @@ func (h *Handler) Post(c *gin.Context) {
 
 func (h *Handler) readError(c *gin.Context, err error) {
 	var mbe *http.MaxBytesError
+	var ne net.Error
 	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		c.Header("Connection", "close")
+		c.JSON(http.StatusRequestTimeout, Answer{Error: "the body came too slowly: the server's read timeout passed before its end; nothing was stored"})
 	case errors.As(err, &mbe):
 		c.JSON(http.StatusRequestEntityTooLarge, Answer{Error: fmt.Sprintf("the body is larger than %d bytes; send smaller batches", h.cfg.MaxBody)})
+	case errors.Is(err, errTooManyEvents):
+		c.JSON(http.StatusRequestEntityTooLarge, Answer{Error: fmt.Sprintf("the body holds more than %d events, the most one request takes; nothing was stored; send smaller batches", h.cfg.MaxEvents)})
 	case errors.Is(err, errTooLarge):
 		c.JSON(http.StatusRequestEntityTooLarge, Answer{Error: fmt.Sprintf("the body inflates to more than %d bytes; send smaller batches", h.cfg.MaxUncompressed)})
 	case errors.Is(err, ndjson.ErrLineTooLong):
@@ -206,7 +251,10 @@ func (h *Handler) readError(c *gin.Context, err error) {
 	}
 }
 
-var errTooLarge = errors.New("inflated body too large")
+var (
+	errTooLarge      = errors.New("inflated body too large")
+	errTooManyEvents = errors.New("too many events")
+)
 
 type limitedReader struct {
 	r io.Reader

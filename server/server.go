@@ -45,7 +45,27 @@ type Config struct {
 	// CatchUpEvery is how often the figures catch up with the stored events
 	// (beside the dossiers that ingest marks); default 30 seconds.
 	CatchUpEvery time.Duration
+
+	// ReadHeaderTimeout bounds the reading of a request's headers; default
+	// 10 s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds the reading of a whole request, body included;
+	// default 5 minutes, time for a 32 MiB body at about 1 Mbit/s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the end
+	// of its answer, so it covers the body, the work and the answer; default
+	// ReadTimeout plus one minute.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds the wait for the next request on a kept-alive
+	// connection; default 60 s.
+	IdleTimeout time.Duration
+	// MaxConns caps the open connections; a connection past the cap is
+	// closed at once. Default DefaultMaxConns.
+	MaxConns int
 }
+
+// DefaultMaxConns is the cap on open connections unless configured otherwise.
+const DefaultMaxConns = 10_000
 
 // Server is a running motcua service.
 type Server struct {
@@ -69,6 +89,21 @@ func New(cfg Config, wh Warehouse, log *slog.Logger) *Server {
 	}
 	if cfg.CatalogRefresh <= 0 {
 		cfg.CatalogRefresh = time.Minute
+	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 10 * time.Second
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 5 * time.Minute
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = cfg.ReadTimeout + time.Minute
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 60 * time.Second
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -112,13 +147,20 @@ func (s *Server) Start(ctx context.Context) error {
 		s.committer.Stop()
 		return fmt.Errorf("cannot listen on %q: %w", s.cfg.Listen, err)
 	}
-	s.ln = ln
-	s.http = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	s.ln = newLimitListener(ln, s.cfg.MaxConns, s.reg)
+	s.http = &http.Server{
+		Handler:           closeUnread(r),
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 	s.wg.Add(3)
 	go func() { defer s.wg.Done(); s.facts.run(s.stop) }()
 	go func() {
 		defer s.wg.Done()
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "err", err)
 		}
 	}()

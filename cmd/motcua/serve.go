@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -36,6 +37,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	tokens := tokenFlags{}
 	fs.Var(tokens, "ingest-token", "`SOURCE:TOKEN` that may post events (repeatable; env MOTCUA_INGEST_TOKENS=SOURCE:TOKEN,...)")
 	maxBody := fs.Int64("max-body", ingest.DefaultConfig().MaxBody, "largest request body in `BYTES`")
+	maxEvents := fs.Int("max-events", ingest.DefaultConfig().MaxEvents, "events of one request at most (413 past it)")
+	maxIngest := fs.Int("max-ingest-requests", ingest.DefaultConfig().MaxConcurrent, "ingest requests under way at most (503 with Retry-After past it)")
+	maxConns := fs.Int("max-conns", server.DefaultMaxConns, "open HTTP connections at most; past it new ones are closed at once")
+	readTimeout := fs.Duration("read-timeout", 5*time.Minute, "time to read a whole request, body included")
 	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
 	if demo {
 		sf.data, sf.database = "var/demo", envOr("MOTCUA_DATABASE", "motcua_demo")
@@ -55,6 +60,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		}
 	}
 	log := newLogger(stderr)
+	if files, err := raiseFileLimit(); err != nil {
+		log.Warn("cannot raise the limit on open files", "err", err)
+	} else if reserve := uint64(256); uint64(*maxConns)+reserve > files {
+		*maxConns = int(max(files, 2*reserve) - reserve)
+		log.Warn("the limit on open files is low: fewer connections are taken", "open_files", files, "max_conns", *maxConns)
+	}
 	if len(tokens) == 0 {
 		log.Warn("no ingest token is configured: POST /api/v1/events will refuse every request; add --ingest-token SOURCE:TOKEN")
 	}
@@ -67,7 +78,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody}, WorkingHours: sf.sessions()}
+	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody, MaxEvents: *maxEvents, MaxConcurrent: *maxIngest}, WorkingHours: sf.sessions(),
+		MaxConns: *maxConns, ReadTimeout: *readTimeout}
 	srv := server.New(cfg, st.wh, log)
 	if err := srv.Start(ctx); err != nil {
 		return err
@@ -120,4 +132,22 @@ func loadDemo(ctx context.Context, srv *server.Server, url string, cat *motcua.C
 	}
 	log.Info("demo data set loaded", "events", len(evs), "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// raiseFileLimit raises the soft limit on open files to the hard one and
+// returns it, so that the connection cap, not the limit, decides how many
+// clients are served. (Go raises it at start too, since 1.19; this says so
+// in one place and gives the number.)
+func raiseFileLimit() (uint64, error) {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return 0, fmt.Errorf("cannot read the limit on open files: %w", err)
+	}
+	if l.Cur < l.Max {
+		l.Cur = l.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+			return 0, fmt.Errorf("cannot raise the limit on open files to %d: %w", l.Max, err)
+		}
+	}
+	return l.Cur, nil
 }

@@ -73,7 +73,7 @@ func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool
 	if addr == "" {
 		dir := filepath.Join(f.data, "clickhouse")
 		log.Info("starting a ClickHouse server of motcua's own", "data", dir)
-		srv, err := chlocal.Start(ctx, dir)
+		srv, err := chlocal.Start(ctx, dir, chlocal.WithLogger(log.With("component", "clickhouse")))
 		if err != nil {
 			return nil, err
 		}

@@ -8,23 +8,55 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
 
-// Server is a ClickHouse server process that motcua started.
+// Server is a ClickHouse server process that motcua started. When the
+// process exits by itself (a crash, kill -9, the OOM killer), Server starts it
+// again on the same ports and data, after a wait that doubles from one second
+// to 30 s while it keeps failing, and logs each restart; Stop ends that.
 type Server struct {
 	dir      string
 	tcpPort  int
 	httpPort int
-	cmd      *exec.Cmd
-	done     chan struct{}
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	proc    *process      // the running process; nil once stopped
+	quit    chan struct{} // closed by Stop: no more restarts
+	watcher sync.WaitGroup
 }
+
+// process is one run of the ClickHouse binary.
+type process struct {
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when it has exited
+	started time.Time
+}
+
+// Option configures Start.
+type Option func(*Server)
+
+// WithLogger sets where the server's restarts are logged; by default nowhere.
+func WithLogger(log *slog.Logger) Option {
+	return func(s *Server) { s.log = log }
+}
+
+// Restart waits, from the first to the last restart: doubling from
+// minBackoff to maxBackoff, back to minBackoff after a run of stableRun.
+const (
+	minBackoff = time.Second
+	maxBackoff = 30 * time.Second
+	stableRun  = time.Minute
+)
 
 // Binary returns the command line that starts a ClickHouse server on this
 // machine, or an error that says how to install one.
@@ -41,19 +73,22 @@ func Binary() ([]string, error) {
 
 // Start starts a server whose data and configuration live under dir.
 // It returns once the server answers on its native port.
-func Start(ctx context.Context, dir string) (*Server, error) {
+func Start(ctx context.Context, dir string, opts ...Option) (*Server, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot resolve data folder %q: %w", dir, err)
 	}
-	s := &Server{dir: dir}
+	s := &Server{dir: dir, log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(s)
+	}
 	if s.tcpPort, err = freePort(); err != nil {
 		return nil, err
 	}
 	if s.httpPort, err = freePort(); err != nil {
 		return nil, err
 	}
-	if err := s.start(ctx); err != nil {
+	if err := s.Restart(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -69,84 +104,169 @@ func (s *Server) HTTPAddr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.httpPort))
 }
 
-// Restart starts a stopped server again on the same ports and data.
+// Restart starts a stopped server again on the same ports and data, and
+// watches it again.
 func (s *Server) Restart(ctx context.Context) error {
-	if s.cmd != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc != nil {
 		return errors.New("cannot restart ClickHouse: it is running")
 	}
-	return s.start(ctx)
-}
-
-func (s *Server) start(ctx context.Context) error {
-	bin, err := Binary()
+	p, err := s.launch(ctx)
 	if err != nil {
 		return err
 	}
+	s.proc, s.quit = p, make(chan struct{})
+	s.watcher.Add(1)
+	go s.watch(p, s.quit)
+	return nil
+}
+
+// watch starts the process again each time it exits, until quit is closed.
+func (s *Server) watch(p *process, quit chan struct{}) {
+	defer s.watcher.Done()
+	wait := minBackoff
+	for {
+		select {
+		case <-quit:
+			return
+		case <-p.done:
+		}
+		select {
+		case <-quit: // Stop is stopping it
+			return
+		default:
+		}
+		if time.Since(p.started) >= stableRun {
+			wait = minBackoff
+		}
+		s.log.Warn("ClickHouse exited unexpectedly; starting it again", "pid", p.cmd.Process.Pid,
+			"status", p.cmd.ProcessState.String(), "ran", time.Since(p.started).Round(time.Second), "in", wait, "addr", s.Addr())
+		for {
+			select {
+			case <-quit:
+				return
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, maxBackoff)
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() {
+				select {
+				case <-quit:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+			np, err := s.launch(ctx)
+			cancel()
+			if err != nil {
+				select {
+				case <-quit:
+					return
+				default:
+				}
+				s.log.Warn("cannot start ClickHouse again; retrying", "err", err, "in", wait)
+				continue
+			}
+			s.mu.Lock()
+			select {
+			case <-quit:
+				s.mu.Unlock()
+				np.kill()
+				return
+			default:
+			}
+			s.proc = np
+			s.mu.Unlock()
+			s.log.Info("ClickHouse is up again", "pid", np.cmd.Process.Pid, "addr", s.Addr())
+			p = np
+			break
+		}
+	}
+}
+
+// launch writes the configuration, starts the binary and returns once it
+// answers on its native port; on failure, nothing is left running.
+func (s *Server) launch(ctx context.Context) (*process, error) {
+	bin, err := Binary()
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range []string{"data", "tmp", "user_files", "format_schemas", "log"} {
 		if err := os.MkdirAll(filepath.Join(s.dir, d), 0o755); err != nil {
-			return fmt.Errorf("cannot create ClickHouse folder: %w", err)
+			return nil, fmt.Errorf("cannot create ClickHouse folder: %w", err)
 		}
 	}
 	conf := filepath.Join(s.dir, "config.xml")
 	if err := os.WriteFile(conf, []byte(s.config()), 0o644); err != nil {
-		return fmt.Errorf("cannot write ClickHouse config: %w", err)
+		return nil, fmt.Errorf("cannot write ClickHouse config: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(s.dir, "users.xml"), []byte(usersXML), 0o644); err != nil {
-		return fmt.Errorf("cannot write ClickHouse users: %w", err)
+		return nil, fmt.Errorf("cannot write ClickHouse users: %w", err)
 	}
 	args := append(bin[1:], "--config-file="+conf)
 	cmd := exec.Command(bin[0], args...)
 	cmd.Dir = s.dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	stderr, err := os.Create(filepath.Join(s.dir, "log", "stderr.log"))
+	stderr, err := os.OpenFile(filepath.Join(s.dir, "log", "stderr.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return fmt.Errorf("cannot create ClickHouse log: %w", err)
+		return nil, fmt.Errorf("cannot create ClickHouse log: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	if err := cmd.Start(); err != nil {
 		stderr.Close()
-		return fmt.Errorf("cannot start %q: %w", bin[0], err)
+		return nil, fmt.Errorf("cannot start %q: %w", bin[0], err)
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); stderr.Close(); close(done) }()
-	s.cmd, s.done = cmd, done
+	p := &process{cmd: cmd, done: make(chan struct{}), started: time.Now()}
+	go func() { cmd.Wait(); stderr.Close(); close(p.done) }()
 
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", s.Addr(), 200*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return nil
+			return p, nil
 		}
 		select {
-		case <-done:
-			s.cmd = nil
-			return fmt.Errorf("cannot start ClickHouse: it exited early; see %s", filepath.Join(s.dir, "log"))
+		case <-p.done:
+			return nil, fmt.Errorf("cannot start ClickHouse: it exited early; see %s", filepath.Join(s.dir, "log"))
 		case <-ctx.Done():
-			s.Stop()
-			return ctx.Err()
+			p.kill()
+			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			s.Stop()
-			return fmt.Errorf("cannot start ClickHouse: no answer on %s after 60 s; see %s", s.Addr(), filepath.Join(s.dir, "log"))
+			p.kill()
+			return nil, fmt.Errorf("cannot start ClickHouse: no answer on %s after 60 s; see %s", s.Addr(), filepath.Join(s.dir, "log"))
 		}
 	}
 }
 
-// Stop stops the server and waits for it to exit.
+// kill stops the process group, gently first, and waits for it to exit.
+func (p *process) kill() {
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(20 * time.Second):
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+// Stop stops the server, and its restarts, and waits for it to exit.
 func (s *Server) Stop() error {
-	if s.cmd == nil {
+	s.mu.Lock()
+	if s.proc == nil {
+		s.mu.Unlock()
 		return nil
 	}
-	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(20 * time.Second):
-		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		<-s.done
-	}
-	s.cmd = nil
+	close(s.quit)
+	s.mu.Unlock()
+	s.watcher.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.proc.kill()
+	s.proc = nil
 	return nil
 }
 

@@ -1,0 +1,122 @@
+package chlocal
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a log sink that the restart goroutine and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func startOrSkip(t *testing.T, opts ...Option) *Server {
+	t.Helper()
+	if _, err := Binary(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skipf("skipping: %v", err)
+	}
+	s, err := Start(t.Context(), t.TempDir(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Stop() })
+	return s
+}
+
+// query runs q on the server's HTTP interface and returns its answer.
+func query(s *Server, q string) (string, error) {
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Post("http://"+s.HTTPAddr()+"/", "text/plain", strings.NewReader(q))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return "", &httpError{resp.Status + ": " + string(b)}
+	}
+	return strings.TrimSpace(string(b)), err
+}
+
+type httpError struct{ s string }
+
+func (e *httpError) Error() string { return e.s }
+
+// TestRestartsAfterKill kills the server's process group with SIGKILL: it
+// answers again, on the same port and with the same data, within a bounded
+// wait, and the restart is logged. After Stop, nothing restarts it.
+func TestRestartsAfterKill(t *testing.T) {
+	var logs syncBuffer
+	s := startOrSkip(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if _, err := query(s, "CREATE TABLE default.kept (x UInt8) ENGINE = MergeTree ORDER BY x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := query(s, "INSERT INTO default.kept VALUES (7)"); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	old := s.proc
+	s.mu.Unlock()
+	if err := syscall.Kill(-old.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-old.done
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		got, err := query(s, "SELECT sum(x) FROM default.kept")
+		if err == nil {
+			if got != "7" {
+				t.Errorf("after the restart the table holds %q, want 7", got)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ClickHouse does not answer 90 s after kill -9: %v; log: %s", err, logs.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	s.mu.Lock()
+	now := s.proc
+	s.mu.Unlock()
+	if now == old || now.cmd.Process.Pid == old.cmd.Process.Pid {
+		t.Error("the process answering is the one that was killed")
+	}
+	if !strings.Contains(logs.String(), "ClickHouse exited unexpectedly; starting it again") || !strings.Contains(logs.String(), "ClickHouse is up again") {
+		t.Errorf("the restart is not logged: %s", logs.String())
+	}
+
+	s.Stop()
+	<-now.done
+	if c, err := net.DialTimeout("tcp", s.Addr(), time.Second); err == nil {
+		c.Close()
+		t.Error("something answers on the native port after Stop")
+	}
+	if s.proc != nil {
+		t.Error("a process is left after Stop")
+	}
+}
