@@ -33,7 +33,7 @@ lint:
 	$(GO) run $(STATICCHECK) -tags chdb ./warehouse/
 
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
 
 # Every migration and query of warehouse/ on current ClickHouse (chDB) against 18.16.
 current: clickhouse chdb
