@@ -70,21 +70,21 @@ func (c ReturnChannel) Valid() bool {
 // Event is one thing that happened to a dossier, as a source reports it.
 // Optional fields are nil (pointers) or empty (strings) when absent.
 type Event struct {
-	EventID       string
-	DossierID     string
-	Type          EventType
-	At            time.Time
-	Unit          string
-	Procedure     string
-	Official      string
-	Channel       Channel
-	DueAt         time.Time // zero when the event carries no due date
-	ReturnChannel ReturnChannel
-	FeeVND        *int64
-	PaidOnline    *bool
-	Digitized     *bool
+	EventID       string        `json:"event_id"`
+	DossierID     string        `json:"dossier_id"`
+	Type          EventType     `json:"type"`
+	At            time.Time     `json:"at"`
+	Unit          string        `json:"unit"`
+	Procedure     string        `json:"procedure"`
+	Official      string        `json:"official,omitempty"`
+	Channel       Channel       `json:"channel,omitempty"`
+	DueAt         time.Time     `json:"due_at,omitzero"` // zero when the event carries no due date
+	ReturnChannel ReturnChannel `json:"return_channel,omitempty"`
+	FeeVND        *int64        `json:"fee_vnd,omitempty"`
+	PaidOnline    *bool         `json:"paid_online,omitempty"`
+	Digitized     *bool         `json:"digitized,omitempty"`
 	// Source is the configured source the event came from; ingest sets it.
-	Source string
+	Source string `json:"source,omitempty"`
 }
 
 // Stored says what storing one event did. An event is known by its source

@@ -20,6 +20,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/ingest/ndjson"
 	"github.com/motcua/motcua/server"
@@ -70,7 +71,7 @@ func BenchmarkSoak(b *testing.B) {
 		if err := wh.SaveCatalog(ctx, setup(b).cat, "bench"); err != nil {
 			b.Fatal(err)
 		}
-		app := server.New(server.Config{Listen: "127.0.0.1:0", CatchUpEvery: 5 * time.Second,
+		app := server.New(server.Config{Listen: "127.0.0.1:0", Figures: figures.Config{CatchUpEvery: 5 * time.Second},
 			Ingest: ingest.Config{Tokens: map[string]string{"soak-token": "soak"}, InsertTimeout: 5 * time.Second}},
 			wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err := app.Start(ctx); err != nil {

@@ -60,7 +60,7 @@ func TestDemoReproducesTheSeed(t *testing.T) {
 		}
 		return a
 	}
-	level := map[string]server.SummaryGroup{}
+	level := map[string]motcua.SummaryGroup{}
 	for _, g := range get("from=2022-01-01&to=2022-12-31&group=level&digits=2").Groups {
 		level[g.Key] = g
 	}
@@ -116,7 +116,7 @@ func TestDemoReproducesTheSeed(t *testing.T) {
 		t.Errorf("share bases: %+v", town.Shares)
 	}
 	// Targets: town 40% and communes 35% online in 2022, both met.
-	for _, g := range []server.SummaryGroup{town, comm} {
+	for _, g := range []motcua.SummaryGroup{town, comm} {
 		if len(g.Targets) != 1 || !g.Targets[0].Met {
 			t.Errorf("%s targets: %+v", g.Key, g.Targets)
 		}

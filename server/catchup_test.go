@@ -9,6 +9,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/server"
 	"github.com/motcua/motcua/warehouse/warehousetest"
 )
@@ -63,7 +64,7 @@ func TestFiguresCatchUpWithEventsOfACrashedProcess(t *testing.T) {
 		}
 		getJSON(t, url+"/api/v1/summary?from=2022-01-01&to=2022-12-31", &sum)
 		var ready struct {
-			Figures server.FiguresStatus `json:"figures"`
+			Figures figures.Status `json:"figures"`
 		}
 		getJSON(t, url+"/readyz", &ready)
 		if sum.Total.New == 4 && ready.Figures.CaughtUp {

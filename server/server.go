@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,31 +19,26 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/ingest"
 )
 
 // Warehouse is what the server needs of the warehouse.
 type Warehouse interface {
 	ingest.Store
-	FactStore
+	figures.Store
 	Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error)
+	Events(ctx context.Context, dossierID string) ([]motcua.Event, error)
 	Ping(ctx context.Context) error
 	Pending(ctx context.Context) ([]string, error)
-	Catalog(ctx context.Context) (*motcua.Catalog, error)
 }
 
 // Config configures the server.
 type Config struct {
 	Listen string // HOST:PORT; default 127.0.0.1:8080
 	Ingest ingest.Config
-	// WorkingHours are the sessions of a working day; DefaultSessions when empty.
-	WorkingHours []motcua.Session
-	// CatalogRefresh is how often the catalogue is read again from the
-	// warehouse, to pick up `motcua catalog load`; default one minute.
-	CatalogRefresh time.Duration
-	// CatchUpEvery is how often the figures catch up with the stored events
-	// (beside the dossiers that ingest marks); default 30 seconds.
-	CatchUpEvery time.Duration
+	// Figures configures the catalogue refresh and the figures' catch-up.
+	Figures figures.Config
 
 	// ReadHeaderTimeout bounds the reading of a request's headers; default
 	// 10 s.
@@ -73,9 +67,8 @@ type Server struct {
 	wh        Warehouse
 	log       *slog.Logger
 	reg       *prometheus.Registry
-	cur       atomic.Pointer[current]
+	fig       *figures.Figures
 	committer *ingest.Committer
-	facts     *refresher
 	http      *http.Server
 	ln        net.Listener
 	stop      chan struct{}
@@ -86,9 +79,6 @@ type Server struct {
 func New(cfg Config, wh Warehouse, log *slog.Logger) *Server {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:8080"
-	}
-	if cfg.CatalogRefresh <= 0 {
-		cfg.CatalogRefresh = time.Minute
 	}
 	if cfg.ReadHeaderTimeout <= 0 {
 		cfg.ReadHeaderTimeout = 10 * time.Second
@@ -107,24 +97,22 @@ func New(cfg Config, wh Warehouse, log *slog.Logger) *Server {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &Server{cfg: cfg, wh: wh, log: log, reg: reg, stop: make(chan struct{})}
+	return &Server{cfg: cfg, wh: wh, log: log, reg: reg, stop: make(chan struct{}),
+		fig: figures.New(wh, cfg.Figures, log, reg)}
 }
 
-// Start reads the catalogue, starts ingest and listens.
+// Start reads the catalogue (folding every dossier again first if its
+// calendar changed), starts ingest and the figures, and listens.
 func (s *Server) Start(ctx context.Context) error {
-	if err := s.refreshCatalog(ctx); err != nil {
+	if err := s.fig.Open(ctx); err != nil {
 		return err
 	}
-	if s.cur.Load() == nil {
-		return errors.New("cannot start: no catalogue is loaded; run `motcua catalog load DIR` first")
-	}
 	m := ingest.NewMetrics(s.reg)
-	s.facts = newRefresher(s.wh, s.cur.Load, func(msg string, args ...any) { s.log.Warn(msg, args...) }, s.reg, s.cfg.CatchUpEvery)
 	s.committer = ingest.NewCommitter(s.wh, m, 100_000)
 	if s.cfg.Ingest.InsertTimeout > 0 {
 		s.committer.InsertTimeout = s.cfg.Ingest.InsertTimeout
 	}
-	s.committer.Committed = s.facts.mark
+	s.committer.Committed = s.fig.Mark
 	s.committer.Start()
 
 	gin.SetMode(gin.ReleaseMode)
@@ -134,10 +122,12 @@ func (s *Server) Start(ctx context.Context) error {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})))
 	api := r.Group("/api/v1")
-	api.POST("/events", ingest.NewHandler(s.cfg.Ingest, s.committer, s.catalogue, m, s.log).Post)
+	api.POST("/events", ingest.NewHandler(s.cfg.Ingest, s.committer, s.fig.Catalog, m, s.log).Post)
 	api.GET("/summary", s.summary)
 	api.GET("/units", s.units)
 	api.GET("/procedures", s.procedures)
+	api.GET("/calendar", s.calendar)
+	api.GET("/dossiers/:id", s.dossier)
 	r.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, gin.H{"error": fmt.Sprintf("no such page: %s %s", c.Request.Method, c.Request.URL.Path)})
 	})
@@ -156,15 +146,14 @@ func (s *Server) Start(ctx context.Context) error {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	s.wg.Add(3)
-	go func() { defer s.wg.Done(); s.facts.run(s.stop) }()
+	s.fig.Start()
+	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "err", err)
 		}
 	}()
-	go s.refreshLoop()
 	return nil
 }
 
@@ -176,58 +165,18 @@ func (s *Server) Stop(ctx context.Context) error {
 	close(s.stop)
 	err := s.http.Shutdown(ctx)
 	s.committer.Stop()
+	s.fig.Stop()
 	s.wg.Wait()
 	return err
 }
 
-func (s *Server) refreshLoop() {
-	defer s.wg.Done()
-	t := time.NewTicker(s.cfg.CatalogRefresh)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			if err := s.refreshCatalog(ctx); err != nil {
-				s.log.Warn("cannot refresh the catalogue; keeping the one in memory", "err", err)
-			}
-			cancel()
-		}
-	}
-}
-
-func (s *Server) refreshCatalog(ctx context.Context) error {
-	c, err := s.wh.Catalog(ctx)
-	if err != nil {
-		return err
-	}
-	if c != nil {
-		s.cur.Store(&current{cat: c, cal: motcua.NewCalendar(c.Days, s.cfg.WorkingHours...)})
-	}
-	return nil
-}
-
-// current is the catalogue in force and its working-day calendar.
-type current struct {
-	cat *motcua.Catalog
-	cal *motcua.Calendar
-}
-
-func (s *Server) catalogue() *motcua.Catalog {
-	if c := s.cur.Load(); c != nil {
-		return c.cat
-	}
-	return nil
-}
-
 // Flush brings the dossier figures up to date with every event stored so
 // far through this server, and returns when they are.
-func (s *Server) Flush(ctx context.Context) error { return s.facts.flush(ctx) }
+func (s *Server) Flush(ctx context.Context) error { return s.fig.Flush(ctx) }
 
-// Figures says how far the figures trail the stored events.
-func (s *Server) Figures() FiguresStatus { return s.facts.status() }
+// Figures returns the catalogue in force and the figures that the server
+// keeps up to date.
+func (s *Server) Figures() *figures.Figures { return s.fig }
 
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
@@ -246,13 +195,64 @@ func (s *Server) readyz(c *gin.Context) {
 		return
 	}
 	// Ready to take events either way; figures says whether they are complete.
-	c.JSON(http.StatusOK, gin.H{"ready": true, "figures": s.facts.status()})
+	c.JSON(http.StatusOK, gin.H{"ready": true, "figures": s.fig.Status()})
 }
 
 func (s *Server) units(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"units": s.catalogue().Units})
+	c.JSON(http.StatusOK, gin.H{"units": s.fig.Catalog().Units})
 }
 
 func (s *Server) procedures(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"procedures": s.catalogue().Procedures})
+	c.JSON(http.StatusOK, gin.H{"procedures": s.fig.Catalog().Procedures})
+}
+
+// calendar serves GET /api/v1/calendar: the working hours and the days off
+// and swapped working days that due dates are counted with.
+func (s *Server) calendar(c *gin.Context) {
+	cat := s.fig.Catalog()
+	c.JSON(http.StatusOK, gin.H{"working_hours": cat.WorkingHours(), "days": cat.Days, "fingerprint": cat.CalendarFingerprint()})
+}
+
+// DossierAnswer is the body of GET /api/v1/dossiers/{id}: a dossier folded
+// from its events with the catalogue and calendar in force.
+type DossierAnswer struct {
+	ID           string         `json:"id"`
+	Unit         string         `json:"unit"`
+	HandlingUnit string         `json:"handling_unit"`
+	Procedure    string         `json:"procedure"`
+	Official     string         `json:"official,omitempty"`
+	Channel      motcua.Channel `json:"channel,omitempty"`
+	ReceivedAt   time.Time      `json:"received_at,omitzero"`
+	DueAt        time.Time      `json:"due_at,omitzero"`
+	DueComputed  bool           `json:"due_computed"`
+	ResolvedAt   time.Time      `json:"resolved_at,omitzero"`
+	Outcome      motcua.Outcome `json:"outcome,omitempty"`
+	State        motcua.State   `json:"state"`
+	Events       []motcua.Event `json:"events"`
+}
+
+// dossier serves GET /api/v1/dossiers/{id}.
+func (s *Server) dossier(c *gin.Context) {
+	id := c.Param("id")
+	evs, err := s.wh.Events(c.Request.Context(), id)
+	if err != nil {
+		s.log.Warn("cannot read a dossier", "dossier", id, "err", err)
+		c.Header("Retry-After", "5")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "cannot read the dossier now; try again shortly"})
+		return
+	}
+	if len(evs) == 0 {
+		c.JSON(http.StatusNotFound, gin.H{"error": fmt.Sprintf("no dossier %q: no event of it is stored", id)})
+		return
+	}
+	cat, cal := s.fig.Catalog(), s.fig.Calendar()
+	d := motcua.Fold(evs, cal, func(code string) (float64, bool) {
+		p, ok := cat.Procedure(code)
+		return p.ProcessingDays(), ok
+	})
+	u, _ := cat.Unit(d.HandlingUnit)
+	c.JSON(http.StatusOK, DossierAnswer{ID: d.ID, Unit: d.Unit, HandlingUnit: d.HandlingUnit, Procedure: d.Procedure,
+		Official: d.Official, Channel: d.Channel, ReceivedAt: d.ReceivedAt, DueAt: d.DueAt, DueComputed: d.DueComputed,
+		ResolvedAt: d.ResolvedAt, Outcome: d.Outcome(), Events: evs,
+		State: d.StateAt(time.Now(), cal, time.Duration(u.AlertWindowHours*float64(time.Hour)))})
 }

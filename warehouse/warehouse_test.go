@@ -44,7 +44,7 @@ func TestCatalogRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want.Units[1].AlertChannel, want.Units[1].AlertWindowHours = "#mot-cua", 4.5 // columns the shipped file leaves empty
-	for i := 0; i < 2; i++ { // a second load replaces the first
+	for i := 0; i < 2; i++ {                                                     // a second load replaces the first
 		if err := w.SaveCatalog(ctx, want, "test"); err != nil {
 			t.Fatal(err)
 		}

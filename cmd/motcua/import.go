@@ -11,7 +11,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/motcua/motcua"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/ingest"
 )
 
@@ -44,21 +46,19 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	defer st.close()
-	cat, err := st.ensureCatalog(ctx, "", log)
-	if err != nil {
+	if _, err := st.ensureCatalog(ctx, "", log); err != nil {
 		fmt.Fprintf(stderr, "motcua import: %v\n", err)
 		return 1
 	}
-	cal := motcua.NewCalendar(cat.Days, sf.sessions()...)
+	fig := figures.New(st.wh, figures.Config{}, log, prometheus.NewRegistry())
+	if err := fig.Open(ctx); err != nil {
+		fmt.Fprintf(stderr, "motcua import: %v\n", err)
+		return 1
+	}
+	cat := fig.Catalog()
 	code := 0
-	stored := map[string]struct{}{}
 	for _, path := range fs.Args() {
-		opt := ingest.ImportOptions{Format: *format, Partial: *partial, Source: *source, Unit: *unit,
-			Committed: func(evs []motcua.Event) {
-				for i := range evs {
-					stored[evs[i].DossierID] = struct{}{}
-				}
-			}}
+		opt := ingest.ImportOptions{Format: *format, Partial: *partial, Source: *source, Unit: *unit, Committed: fig.Mark}
 		var bar *progressBar
 		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			if fi, err := os.Stat(path); err == nil {
@@ -100,20 +100,16 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			}
 		}
 	}
-	if len(stored) > 0 {
-		ids := make([]string, 0, len(stored))
-		for id := range stored {
-			ids = append(ids, id)
-		}
-		log.Info("updating the figures of the imported dossiers", "dossiers", len(ids))
-		if _, err := st.wh.RefreshDossiers(ctx, ids, cat, cal); err != nil {
-			fmt.Fprintf(stderr, "motcua import: the events are stored, but their figures are not up to date yet (motcua serve catches up on start): %v\n", err)
-			return 1
-		}
+	if n := fig.Status().PendingDossiers; n > 0 {
+		log.Info("updating the figures of the imported dossiers", "dossiers", n)
+	}
+	if err := fig.Flush(ctx); err != nil {
+		fmt.Fprintf(stderr, "motcua import: the events are stored, but their figures are not up to date yet (motcua serve catches up on start): %v\n", err)
+		return 1
 	}
 	// Also fold what an earlier run left behind (an import or a server that
 	// stopped before its figures were up to date).
-	if n, err := st.wh.CatchUp(ctx, cat, cal); err != nil {
+	if n, err := fig.CatchUp(ctx); err != nil {
 		fmt.Fprintf(stderr, "motcua import: cannot bring the figures up to date with every stored event (motcua serve catches up on start): %v\n", err)
 		return 1
 	} else if n > 0 {

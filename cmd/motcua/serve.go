@@ -74,11 +74,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		return err
 	}
 	defer st.close()
-	cat, err := st.ensureCatalog(ctx, *catDir, log)
-	if err != nil {
+	if _, err := st.ensureCatalog(ctx, *catDir, log); err != nil {
 		return err
 	}
-	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody, MaxEvents: *maxEvents, MaxConcurrent: *maxIngest}, WorkingHours: sf.sessions(),
+	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody, MaxEvents: *maxEvents, MaxConcurrent: *maxIngest},
 		MaxConns: *maxConns, ReadTimeout: *readTimeout}
 	srv := server.New(cfg, st.wh, log)
 	if err := srv.Start(ctx); err != nil {
@@ -86,7 +85,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	}
 	url := "http://" + srv.Addr()
 	if demo {
-		if err := loadDemo(ctx, srv, url, cat, motcua.NewCalendar(cat.Days, sf.sessions()...), *seed, stderr, log); err != nil {
+		if err := loadDemo(ctx, srv, url, srv.Figures().Catalog(), *seed, stderr, log); err != nil {
 			srv.Stop(context.Background())
 			return err
 		}
@@ -106,9 +105,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 
 // loadDemo generates the demo data set and posts it to the running server,
 // the path real sources take, then brings the figures up to date.
-func loadDemo(ctx context.Context, srv *server.Server, url string, cat *motcua.Catalog, cal *motcua.Calendar, seed uint64, stderr io.Writer, log *slog.Logger) error {
+func loadDemo(ctx context.Context, srv *server.Server, url string, cat *motcua.Catalog, seed uint64, stderr io.Writer, log *slog.Logger) error {
 	start := time.Now()
-	evs, err := demo.Generate(cat, cal, demo.Config{Seed: seed, Now: time.Now()})
+	evs, err := demo.Generate(cat, cat.Calendar(), demo.Config{Seed: seed, Now: time.Now()})
 	if err != nil {
 		return err
 	}

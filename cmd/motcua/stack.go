@@ -24,14 +24,12 @@ type stackFlags struct {
 	clickhouse string
 	database   string
 	data       string
-	hours      string
 }
 
 func (s *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.clickhouse, "clickhouse", os.Getenv("MOTCUA_CLICKHOUSE"), "ClickHouse native `HOST:PORT`; empty starts a server of motcua's own (env MOTCUA_CLICKHOUSE)")
 	fs.StringVar(&s.database, "database", envOr("MOTCUA_DATABASE", "motcua"), "ClickHouse database `NAME`")
 	fs.StringVar(&s.data, "data", envOr("MOTCUA_DATA", "var"), "`DIR` for the data of the ClickHouse server motcua starts")
-	fs.StringVar(&s.hours, "working-hours", envOr("MOTCUA_WORKING_HOURS", "07:00-11:30,13:30-17:00"), "working `HOURS` of a working day, Asia/Ho_Chi_Minh (env MOTCUA_WORKING_HOURS)")
 }
 
 func envOr(k, def string) string {
@@ -65,9 +63,6 @@ func (f *stackFlags) open(ctx context.Context, log *slog.Logger) (*stack, error)
 
 // openFresh is open, dropping the database first when fresh is set.
 func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool) (*stack, error) {
-	if _, err := motcua.ParseSessions(f.hours); err != nil {
-		return nil, err
-	}
 	st := &stack{}
 	addr := f.clickhouse
 	if addr == "" {
@@ -228,10 +223,4 @@ func catalogCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "loaded %d units, %d procedures, %d officials, %d targets, %d calendar days from %s\n",
 		len(c.Units), len(c.Procedures), len(c.Officials), len(c.Targets), len(c.Days), fs.Arg(0))
 	return nil
-}
-
-// sessions returns the working hours of the flags, checked by open.
-func (f *stackFlags) sessions() []motcua.Session {
-	s, _ := motcua.ParseSessions(f.hours)
-	return s
 }
