@@ -23,7 +23,12 @@ const maxShownErrors = 50
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var sf stackFlags
+	cfg, err := loadConfig(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "motcua import: %v\n", err)
+		return 1
+	}
+	sf := stackFlags{cfg: &cfg}
 	sf.register(fs)
 	format := fs.String("format", "", "file `FORMAT`: ndjson, csv, xlsx or portal (default: from the extension)")
 	partial := fs.Bool("partial", false, "store the valid rows of a file that has bad ones (the exit status is still 1)")

@@ -26,8 +26,10 @@ Usage:
   motcua migrate [flags]            apply the schema migrations
   motcua catalog load [flags] DIR   load a catalogue folder (see catalog/duyenhai/README.md)
   motcua import  [flags] FILE...    import .ndjson, .csv or .xlsx files, or --format portal
+  motcua config check FILE          check a configuration file and show what motcua would run with
 
 Common flags:
+  --config FILE           configuration file (env MOTCUA_CONFIG); flags and environment override it
   --clickhouse HOST:PORT  ClickHouse native address (env MOTCUA_CLICKHOUSE); without it,
                           motcua starts a ClickHouse server of its own under --data
   --database NAME         database (default motcua)
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = catalogCmd(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importCmd(ctx, args[1:], stdout, stderr)
+	case "config":
+		err = configCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -126,3 +126,52 @@ func TestDemoWithAnIngestToken(t *testing.T) {
 		t.Errorf("motcua demo exited with %d: %s", code, errb.String())
 	}
 }
+
+// A flag overrides the configuration file, which overrides the defaults.
+func TestFlagOverridesConfigFile(t *testing.T) {
+	addr := warehousetest.Addr(t)
+	fromFile, fromFlag := warehousetest.NewDatabase(t), warehousetest.NewDatabase(t)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "motcua.yaml")
+	os.WriteFile(conf, []byte("clickhouse:\n  addr: "+addr+"\n  database: "+fromFile+"\n"), 0o600)
+	events := filepath.Join(dir, "e.ndjson")
+	os.WriteFile(events, []byte(`{"event_id":"a1","dossier_id":"A","type":"received","at":"2022-01-04T08:00:00+07:00","unit":"P1","procedure":"XA.001","channel":"direct"}`+"\n"), 0o644)
+	imp := func(args ...string) string {
+		var out, errb bytes.Buffer
+		if code := run(t.Context(), append([]string{"import", "--config", conf}, args...), &out, &errb); code != 0 {
+			t.Fatalf("import %v: exit %d: %s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	if out := imp("--database", fromFlag, events); !strings.Contains(out, "1 stored, 0 already stored") {
+		t.Errorf("into the flag's database: %q", out)
+	}
+	if out := imp(events); !strings.Contains(out, "1 stored, 0 already stored") {
+		t.Errorf("into the file's database (empty until now): %q", out)
+	}
+	if out := imp("--database", fromFlag, events); !strings.Contains(out, "0 stored, 1 already stored") {
+		t.Errorf("into the flag's database again: %q", out)
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	tokens := filepath.Join(dir, "tokens")
+	os.WriteFile(tokens, []byte("one-stop:secret-token-value\n"), 0o600)
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("ingest:\n  tokens_file: "+tokens+"\n  max_body: 8MiB\n"), 0o600)
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"config", "check", good}, &out, &errb); code != 0 || !strings.Contains(out.String(), "max_body: 8MiB") {
+		t.Errorf("good file: exit %d, %q, %q", code, out.String(), errb.String())
+	}
+	if strings.Contains(out.String(), "secret-token-value") {
+		t.Errorf("config check prints a token: %s", out.String())
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("serve:\n  listen: 127.0.0.1:8080\n  listne: 127.0.0.1:9090\n"), 0o600)
+	out.Reset()
+	errb.Reset()
+	if code := run(t.Context(), []string{"config", "check", bad}, &out, &errb); code != 1 || !strings.Contains(errb.String(), `line 3: unknown key "listne" in serve`) {
+		t.Errorf("bad file: exit %d, %q", code, errb.String())
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/demo"
+	"github.com/motcua/motcua/figures"
 
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/server"
@@ -30,43 +31,58 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var sf stackFlags
-	sf.register(fs)
-	listen := fs.String("listen", envOr("MOTCUA_LISTEN", "127.0.0.1:8080"), "`ADDR` to serve HTTP on")
-	catDir := fs.String("catalog", "", "catalogue `DIR` to load on start (default: keep the stored one, or load the shipped Duyên Hải one)")
-	tokens := tokenFlags{}
-	fs.Var(tokens, "ingest-token", "`SOURCE:TOKEN` that may post events (repeatable; env MOTCUA_INGEST_TOKENS=SOURCE:TOKEN,...)")
-	maxBody := fs.Int64("max-body", ingest.DefaultConfig().MaxBody, "largest request body in `BYTES`")
-	maxEvents := fs.Int("max-events", ingest.DefaultConfig().MaxEvents, "events of one request at most (413 past it)")
-	maxIngest := fs.Int("max-ingest-requests", ingest.DefaultConfig().MaxConcurrent, "ingest requests under way at most (503 with Retry-After past it)")
-	maxConns := fs.Int("max-conns", server.DefaultMaxConns, "open HTTP connections at most; past it new ones are closed at once")
-	readTimeout := fs.Duration("read-timeout", 5*time.Minute, "time to read a whole request, body included")
-	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
-	if demo {
-		sf.data, sf.database = "var/demo", envOr("MOTCUA_DATABASE", "motcua_demo")
+	cfg, err := loadConfig(args)
+	if err != nil {
+		return err
 	}
+	if demo {
+		// The demo starts its database anew: never the configured one.
+		cfg.ClickHouse.Data, cfg.ClickHouse.Database = envOr("MOTCUA_DATA", "var/demo"), envOr("MOTCUA_DATABASE", "motcua_demo")
+	}
+	sf := stackFlags{cfg: &cfg}
+	sf.register(fs)
+	fs.StringVar(&cfg.Serve.Listen, "listen", cfg.Serve.Listen, "`ADDR` to serve HTTP on (env MOTCUA_LISTEN)")
+	fs.StringVar(&cfg.Serve.Catalog, "catalog", cfg.Serve.Catalog, "catalogue `DIR` to load on start (default: keep the stored one, or load the shipped Duyên Hải one)")
+	fs.Var(cfg.Ingest.Tokens, "ingest-token", "`SOURCE:TOKEN` that may post events (repeatable; prefer --ingest-token-file or env MOTCUA_INGEST_TOKENS=SOURCE:TOKEN,..., which ps does not show)")
+	tokenFile := fs.String("ingest-token-file", os.Getenv("MOTCUA_INGEST_TOKEN_FILE"), "`FILE` of SOURCE:TOKEN lines that may post events (env MOTCUA_INGEST_TOKEN_FILE)")
+	fs.Func("max-body", "largest request body, such as 32MiB (default "+cfg.Ingest.MaxBody.String()+")", func(v string) error {
+		return cfg.Ingest.MaxBody.Set(v)
+	})
+	fs.IntVar(&cfg.Ingest.MaxEvents, "max-events", cfg.Ingest.MaxEvents, "events of one request at most (413 past it)")
+	fs.IntVar(&cfg.Ingest.MaxRequests, "max-ingest-requests", cfg.Ingest.MaxRequests, "ingest requests under way at most (503 with Retry-After past it)")
+	fs.IntVar(&cfg.Serve.MaxConns, "max-conns", cfg.Serve.MaxConns, "open HTTP connections at most; past it new ones are closed at once")
+	fs.Func("read-timeout", "time to read a whole request, body included (default "+cfg.Serve.ReadTimeout.String()+")", func(v string) error {
+		return cfg.Serve.ReadTimeout.Set(v)
+	})
+	fs.Func("insert-timeout", "time one insert into ClickHouse may take before 503 (default "+cfg.Ingest.InsertTimeout.String()+")", func(v string) error {
+		return cfg.Ingest.InsertTimeout.Set(v)
+	})
+	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if env := envOr("MOTCUA_INGEST_TOKENS", ""); env != "" {
-		if err := tokens.Set(env); err != nil {
-			return fmt.Errorf("MOTCUA_INGEST_TOKENS: %w", err)
+	if *tokenFile != "" {
+		if err := cfg.Ingest.Tokens.ReadFile(*tokenFile); err != nil {
+			return err
 		}
 	}
 	if demo {
 		// The demo loads its data set with its own token, beside any given.
-		if err := tokens.Set(demoToken); err != nil {
+		if err := cfg.Ingest.Tokens.Set(demoToken); err != nil {
 			return err
 		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
 	}
 	log := newLogger(stderr)
 	if files, err := raiseFileLimit(); err != nil {
 		log.Warn("cannot raise the limit on open files", "err", err)
-	} else if reserve := uint64(256); uint64(*maxConns)+reserve > files {
-		*maxConns = int(max(files, 2*reserve) - reserve)
-		log.Warn("the limit on open files is low: fewer connections are taken", "open_files", files, "max_conns", *maxConns)
+	} else if reserve := uint64(256); uint64(cfg.Serve.MaxConns)+reserve > files {
+		cfg.Serve.MaxConns = int(max(files, 2*reserve) - reserve)
+		log.Warn("the limit on open files is low: fewer connections are taken", "open_files", files, "max_conns", cfg.Serve.MaxConns)
 	}
-	if len(tokens) == 0 {
+	if len(cfg.Ingest.Tokens) == 0 {
 		log.Warn("no ingest token is configured: POST /api/v1/events will refuse every request; add --ingest-token SOURCE:TOKEN")
 	}
 	st, err := sf.openFresh(ctx, log, demo)
@@ -74,12 +90,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		return err
 	}
 	defer st.close()
-	if _, err := st.ensureCatalog(ctx, *catDir, log); err != nil {
+	if _, err := st.ensureCatalog(ctx, cfg.Serve.Catalog, log); err != nil {
 		return err
 	}
-	cfg := server.Config{Listen: *listen, Ingest: ingest.Config{Tokens: tokens, MaxBody: *maxBody, MaxEvents: *maxEvents, MaxConcurrent: *maxIngest},
-		MaxConns: *maxConns, ReadTimeout: *readTimeout}
-	srv := server.New(cfg, st.wh, log)
+	scfg := server.Config{Listen: cfg.Serve.Listen, MaxConns: cfg.Serve.MaxConns, ReadTimeout: time.Duration(cfg.Serve.ReadTimeout),
+		Ingest: ingest.Config{Tokens: cfg.Ingest.Tokens, MaxBody: int64(cfg.Ingest.MaxBody), MaxEvents: cfg.Ingest.MaxEvents,
+			MaxConcurrent: cfg.Ingest.MaxRequests, InsertTimeout: time.Duration(cfg.Ingest.InsertTimeout)},
+		Figures: figures.Config{CatchUpEvery: time.Duration(cfg.Figures.CatchUpEvery)}}
+	srv := server.New(scfg, st.wh, log)
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}

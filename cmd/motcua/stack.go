@@ -9,27 +9,28 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/catalog"
+	"github.com/motcua/motcua/config"
 	"github.com/motcua/motcua/warehouse"
 	"github.com/motcua/motcua/warehouse/chlocal"
 )
 
 var errUsage = errors.New("usage")
 
-// stackFlags are the flags every command that touches ClickHouse takes.
+// stackFlags are the flags every command that touches ClickHouse takes,
+// bound to the configuration they override.
 type stackFlags struct {
-	clickhouse string
-	database   string
-	data       string
+	cfg *config.Config
 }
 
 func (s *stackFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.clickhouse, "clickhouse", os.Getenv("MOTCUA_CLICKHOUSE"), "ClickHouse native `HOST:PORT`; empty starts a server of motcua's own (env MOTCUA_CLICKHOUSE)")
-	fs.StringVar(&s.database, "database", envOr("MOTCUA_DATABASE", "motcua"), "ClickHouse database `NAME`")
-	fs.StringVar(&s.data, "data", envOr("MOTCUA_DATA", "var"), "`DIR` for the data of the ClickHouse server motcua starts")
+	ch := &s.cfg.ClickHouse
+	registerConfigFlag(fs)
+	fs.StringVar(&ch.Addr, "clickhouse", ch.Addr, "ClickHouse native `HOST:PORT`; empty starts a server of motcua's own (env MOTCUA_CLICKHOUSE)")
+	fs.StringVar(&ch.Database, "database", ch.Database, "ClickHouse database `NAME` (env MOTCUA_DATABASE)")
+	fs.StringVar(&ch.Data, "data", ch.Data, "`DIR` for the data of the ClickHouse server motcua starts (env MOTCUA_DATA)")
 }
 
 func envOr(k, def string) string {
@@ -64,9 +65,9 @@ func (f *stackFlags) open(ctx context.Context, log *slog.Logger) (*stack, error)
 // openFresh is open, dropping the database first when fresh is set.
 func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool) (*stack, error) {
 	st := &stack{}
-	addr := f.clickhouse
+	addr := f.cfg.ClickHouse.Addr
 	if addr == "" {
-		dir := filepath.Join(f.data, "clickhouse")
+		dir := filepath.Join(f.cfg.ClickHouse.Data, "clickhouse")
 		log.Info("starting a ClickHouse server of motcua's own", "data", dir)
 		srv, err := chlocal.Start(ctx, dir, chlocal.WithLogger(log.With("component", "clickhouse")))
 		if err != nil {
@@ -76,13 +77,13 @@ func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool
 		log.Info("ClickHouse is up", "addr", addr)
 	}
 	if fresh {
-		log.Info("starting the demo database anew", "database", f.database)
-		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, Database: f.database}); err != nil {
+		log.Info("starting the demo database anew", "database", f.cfg.ClickHouse.Database)
+		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, Database: f.cfg.ClickHouse.Database}); err != nil {
 			st.close()
 			return nil, err
 		}
 	}
-	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: f.database})
+	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: f.cfg.ClickHouse.Database})
 	if err != nil {
 		st.close()
 		return nil, err
@@ -146,38 +147,14 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// tokenFlags collects --ingest-token SOURCE:TOKEN.
-type tokenFlags map[string]string
-
-// String is flag.Value's; tokens are not shown.
-func (t tokenFlags) String() string { return "" }
-
-// Set adds SOURCE:TOKEN pairs, comma-separated.
-func (t tokenFlags) Set(v string) error {
-	for _, pair := range strings.Split(v, ",") {
-		pair = strings.TrimSpace(pair)
-		if pair == "" {
-			continue
-		}
-		src, tok, ok := strings.Cut(pair, ":")
-		if !ok || src == "" || tok == "" {
-			return fmt.Errorf("want SOURCE:TOKEN, got %q", pair)
-		}
-		if len(tok) < 8 {
-			return fmt.Errorf("the token of source %q is shorter than 8 characters", src)
-		}
-		if prev, dup := t[tok]; dup && prev != src {
-			return fmt.Errorf("sources %q and %q have the same token", prev, src)
-		}
-		t[tok] = src
-	}
-	return nil
-}
-
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var sf stackFlags
+	cfg, err := loadConfig(args)
+	if err != nil {
+		return err
+	}
+	sf := stackFlags{cfg: &cfg}
 	sf.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -198,7 +175,11 @@ func catalogCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fs := flag.NewFlagSet("catalog load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var sf stackFlags
+	cfg, err := loadConfig(args[1:])
+	if err != nil {
+		return err
+	}
+	sf := stackFlags{cfg: &cfg}
 	sf.register(fs)
 	if err := parse(fs, args[1:]); err != nil {
 		return err

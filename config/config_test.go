@@ -1,0 +1,143 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func write(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func noEnv(string) string { return "" }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClickHouse.Database != "motcua" || c.Serve.Listen != "127.0.0.1:8080" || c.Ingest.MaxBody != 32<<20 ||
+		c.Ingest.MaxEvents != 100_000 || c.Ingest.InsertTimeout != Duration(30*time.Second) || len(c.Ingest.Tokens) != 0 {
+		t.Errorf("defaults: %+v", c)
+	}
+	// An empty file is the defaults too.
+	e, err := Load(write(t, "empty.yaml", "# nothing yet\n"), noEnv)
+	if err != nil || !reflect.DeepEqual(e, c) {
+		t.Errorf("empty file: %+v, %v", e, err)
+	}
+}
+
+func TestFileOverridesDefaults(t *testing.T) {
+	c, err := Load(write(t, "motcua.yaml", `
+clickhouse:
+  addr: ch.example:9000
+serve:
+  read_timeout: 90s
+ingest:
+  max_body: 8MiB
+  max_events: 5000
+`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClickHouse.Addr != "ch.example:9000" || c.Serve.ReadTimeout != Duration(90*time.Second) || c.Ingest.MaxBody != 8<<20 ||
+		c.Ingest.MaxEvents != 5000 || c.ClickHouse.Database != "motcua" {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	f := func(text, want string) {
+		t.Helper()
+		_, err := Load(write(t, "bad.yaml", text), noEnv)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want an error with %q", text, err, want)
+		}
+	}
+	f("serve:\n  listen: :8080\n  lisen: :9090\n", `line 3: unknown key "lisen" in serve`)
+	f("clikhouse:\n  addr: x\n", `line 1: unknown key "clikhouse" in the top level`)
+	f("ingest:\n  max_events: many\n", `line 2: "many" is not a whole number`)
+	f("ingest:\n  max_body: 3 bananas\n", `line 2: "3 bananas" is not a size`)
+	f("figures:\n  catch_up_every: soon\n", `line 2: "soon" is not a duration`)
+	f("ingest:\n  max_requests: 0\n", "ingest.max_requests: want at least 1")
+	f("serve: [1, 2]\n", "line 1")
+	f("serve: {}\n---\nserve: {}\n", "more than one YAML document")
+}
+
+func TestEnvironmentOverridesFile(t *testing.T) {
+	env := map[string]string{"MOTCUA_DATABASE": "from_env", "MOTCUA_INGEST_TOKENS": "portal:env-token-123"}
+	c, err := Load(write(t, "m.yaml", "clickhouse:\n  database: from_file\n"), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClickHouse.Database != "from_env" || c.Ingest.Tokens["env-token-123"] != "portal" {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestSecretsFromFilesAreNeverPrinted(t *testing.T) {
+	pw := write(t, "pw", "s3cret-password\n")
+	toks := write(t, "tokens", "# sources that may post\none-stop:one-stop-token-1\nportal:portal-token-22  # the national portal\n")
+	c, err := Load(write(t, "m.yaml", "clickhouse:\n  password_file: "+pw+"\ningest:\n  tokens_file: "+toks+"\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClickHouse.Password.Value() != "s3cret-password" || c.Ingest.Tokens["one-stop-token-1"] != "one-stop" ||
+		c.Ingest.Tokens["portal-token-22"] != "portal" {
+		t.Errorf("secrets read as %q, %v", c.ClickHouse.Password.Value(), len(c.Ingest.Tokens))
+	}
+	var out bytes.Buffer
+	if err := c.Print(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"s3cret-password", "one-stop-token-1", "portal-token-22"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("Print shows the secret %q:\n%s", secret, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "set, from file "+pw) || !strings.Contains(out.String(), "2, for one-stop, portal") {
+		t.Errorf("Print does not say where the secrets come from:\n%s", out.String())
+	}
+	// A bad line of the tokens file is named.
+	bad := write(t, "bad-tokens", "one-stop:one-stop-token-1\nportal short\n")
+	if _, err := Load(write(t, "m2.yaml", "ingest:\n  tokens_file: "+bad+"\n"), noEnv); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("bad tokens file: got %v, want line 2 named", err)
+	}
+}
+
+// Every key of the file is documented in the README, with its default.
+func TestReadmeDocumentsEveryKey(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(prefix string, v reflect.Value)
+	walk = func(prefix string, v reflect.Value) {
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			tag := f.Tag.Get("yaml")
+			if tag == "-" || tag == "" {
+				continue
+			}
+			if f.Type.Kind() == reflect.Struct {
+				walk(prefix+tag+".", v.Field(i))
+				continue
+			}
+			key := "`" + prefix + tag + "`"
+			if !bytes.Contains(readme, []byte(key)) {
+				t.Errorf("README does not document the key %s", key)
+			}
+		}
+	}
+	walk("", reflect.ValueOf(Default()))
+}
