@@ -370,7 +370,6 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-
 // Set reads a duration given as a flag.
 func (d *Duration) Set(v string) error {
 	x, err := time.ParseDuration(v)
