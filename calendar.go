@@ -213,23 +213,6 @@ func SameDay(a, b time.Time) bool { return dayKey(a.In(Location)) == dayKey(b.In
 // DayOf returns the calendar day of t in Asia/Ho_Chi_Minh as midnight.
 func DayOf(t time.Time) time.Time { return midnight(t) }
 
-// ParseSessions reads working hours written as "07:00-11:30,13:30-17:00".
-func ParseSessions(s string) ([]Session, error) {
-	var out []Session
-	var last time.Duration
-	for _, part := range strings.Split(s, ",") {
-		a, b, ok := strings.Cut(strings.TrimSpace(part), "-")
-		start, err1 := clock(a)
-		end, err2 := clock(b)
-		if !ok || err1 != nil || err2 != nil || end <= start || start < last {
-			return nil, fmt.Errorf("cannot read working hours %q: want spans in order such as 07:00-11:30,13:30-17:00", s)
-		}
-		out = append(out, Session{start, end})
-		last = end
-	}
-	return out, nil
-}
-
 func clock(s string) (time.Duration, error) {
 	t, err := time.Parse("15:04", strings.TrimSpace(s))
 	if err != nil {

@@ -119,20 +119,3 @@ func TestOutcomeOf(t *testing.T) {
 		t.Errorf("no due date: %s, want on_time", got)
 	}
 }
-
-func TestParseSessions(t *testing.T) {
-	got, err := motcua.ParseSessions("07:30-11:30, 13:00-17:00")
-	if err != nil || len(got) != 2 || got[0].Start != 7*time.Hour+30*time.Minute || got[1].End != 17*time.Hour {
-		t.Errorf("got %v, %v", got, err)
-	}
-	for _, bad := range []string{"", "7-11", "13:00-11:00", "13:00-17:00,07:00-11:00"} {
-		if _, err := motcua.ParseSessions(bad); err == nil {
-			t.Errorf("%q: want an error", bad)
-		}
-	}
-	// Six hours a day make a day of six hours.
-	c := motcua.NewCalendar(nil, motcua.Session{Start: 8 * time.Hour, End: 14 * time.Hour})
-	if got := c.AddDays(at("2022-03-01 08:00"), 1); !got.Equal(at("2022-03-01 14:00")) {
-		t.Errorf("one six-hour day from 8:00: %v", got)
-	}
-}

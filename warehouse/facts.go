@@ -226,33 +226,11 @@ func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) 
 	return nil
 }
 
-// CatchUpMargin is how long before a catch-up's start its watermark is set:
-// an insert stamps its rows when it starts and may commit up to its timeout
-// later, so rows stamped just before a catch-up may not be visible to it yet.
+// CatchUpMargin is how long before a catch-up's start (figures.CatchUp) its
+// watermark is set: an insert stamps its rows when it starts and may commit
+// up to its timeout later, so rows stamped just before a catch-up may not be
+// visible to it yet.
 const CatchUpMargin = 5 * time.Minute
-
-// CatchUp folds every dossier that has events ingested since the facts
-// watermark but no facts, or facts older than its events, then moves the
-// watermark to its own start less CatchUpMargin. It is what makes figures
-// complete after a crash: dossiers waiting in a process's memory are lost
-// with it, but their events are not. It returns how many dossiers it folded.
-func (w *Warehouse) CatchUp(ctx context.Context, cat *motcua.Catalog, cal *motcua.Calendar) (int, error) {
-	start := time.Now()
-	since, err := w.FactsWatermark(ctx)
-	if err != nil {
-		return 0, err
-	}
-	ids, err := w.Unfolded(ctx, since)
-	if err != nil {
-		return 0, err
-	}
-	if len(ids) > 0 {
-		if _, err := w.RefreshDossiers(ctx, ids, cat, cal); err != nil {
-			return 0, err
-		}
-	}
-	return len(ids), w.SetFactsWatermark(ctx, since, start)
-}
 
 // SetFactsWatermark records that every dossier with events ingested before
 // the start of a catch-up (less CatchUpMargin) is folded; since is the
