@@ -197,10 +197,10 @@ func (c *Catalog) WorkingHours() []Session {
 	return c.Hours
 }
 
-// CalendarFingerprint identifies what the calendar counts with (working
-// hours, holidays, swapped days): figures folded under one fingerprint must
-// be folded again when it changes.
-func (c *Catalog) CalendarFingerprint() string {
+// RulesFingerprint identifies what due dates are computed with: the working
+// hours, holidays and swapped days, and each procedure's processing time.
+// Figures folded under one fingerprint must be folded again when it changes.
+func (c *Catalog) RulesFingerprint() string {
 	h := fnv.New64a()
 	for _, s := range c.WorkingHours() {
 		fmt.Fprintf(h, "%s-%s,", Clock(s.Start), Clock(s.End))
@@ -212,6 +212,14 @@ func (c *Catalog) CalendarFingerprint() string {
 	sort.Strings(days)
 	for _, d := range days {
 		fmt.Fprint(h, d, ";")
+	}
+	procs := make([]string, 0, len(c.Procedures))
+	for _, p := range c.Procedures {
+		procs = append(procs, fmt.Sprintf("%s=%g", p.Code, p.ProcessingDays()))
+	}
+	sort.Strings(procs)
+	for _, p := range procs {
+		fmt.Fprint(h, p, ";")
 	}
 	return fmt.Sprintf("%016x", h.Sum64())
 }

@@ -10,8 +10,9 @@
 // from ingest). Marks live in memory and die with the process, so the loop
 // also catches up from the stored events: at start and then every
 // CatchUpEvery it folds every dossier whose figures trail its events, from a
-// stored watermark on. When the catalogue's working hours or holidays change,
-// it folds every dossier again, and records which calendar the figures follow.
+// stored watermark on. When the catalogue's working hours, holidays or
+// processing times change, it folds every dossier again, and records which
+// rules the figures follow.
 package figures
 
 import (
@@ -69,7 +70,7 @@ type Figures struct {
 	busy      bool
 	caughtUp  bool      // a catch-up has succeeded since start
 	upto      time.Time // the watermark, as last read or written
-	foldedFor string    // fingerprint of the calendar the stored figures follow
+	foldedFor string    // fingerprint of the rules the stored figures follow
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -79,7 +80,7 @@ type Figures struct {
 type current struct {
 	cat *motcua.Catalog
 	cal *motcua.Calendar
-	fp  string // the calendar's fingerprint
+	fp  string // the rules' fingerprint (motcua.Catalog.RulesFingerprint)
 }
 
 // New returns the figures over store; Open reads the catalogue, Start runs
@@ -112,14 +113,15 @@ func New(store Store, cfg Config, log *slog.Logger, reg prometheus.Registerer) *
 	})
 	f.refolds = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "motcua_facts_refolds_total",
-		Help: "Times every dossier was folded again because the working hours or holidays changed.",
+		Help: "Times every dossier was folded again because the working hours, holidays or processing times changed.",
 	})
 	reg.MustRegister(f.seconds, pending, f.watermark, f.refolds)
 	return f
 }
 
-// Open reads the catalogue in force and, when its calendar is not the one
-// the stored figures follow, folds every dossier again before it returns.
+// Open reads the catalogue in force and which rules the stored figures
+// follow. When those are not the catalogue's, FollowRules (which the loop of
+// Start runs) folds every dossier again; until then Status says so.
 func (f *Figures) Open(ctx context.Context) error {
 	if err := f.Reload(ctx); err != nil {
 		return err
@@ -134,7 +136,7 @@ func (f *Figures) Open(ctx context.Context) error {
 	f.mu.Lock()
 	f.foldedFor = fp
 	f.mu.Unlock()
-	return f.followCalendar(ctx)
+	return nil
 }
 
 // Start runs the loops: catalogue refresh, folding and catching up. Open
@@ -174,7 +176,7 @@ func (f *Figures) Reload(ctx context.Context) error {
 		return err
 	}
 	if c != nil {
-		f.cur.Store(&current{cat: c, cal: c.Calendar(), fp: c.CalendarFingerprint()})
+		f.cur.Store(&current{cat: c, cal: c.Calendar(), fp: c.RulesFingerprint()})
 	}
 	return nil
 }
@@ -198,13 +200,19 @@ type Status struct {
 	PendingDossiers int `json:"pending_dossiers"`
 	// CompleteBefore: every event ingested before it is in the figures.
 	CompleteBefore time.Time `json:"complete_before,omitzero"`
+	// RulesCurrent is false while the figures follow other working hours,
+	// holidays or processing times than the catalogue in force (until every
+	// dossier is folded again).
+	RulesCurrent bool `json:"rules_current"`
 }
 
 // Status says how far the figures trail the stored events.
 func (f *Figures) Status() Status {
+	cur := f.cur.Load()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return Status{CaughtUp: f.caughtUp, PendingDossiers: len(f.dirty), CompleteBefore: f.upto}
+	return Status{CaughtUp: f.caughtUp, PendingDossiers: len(f.dirty), CompleteBefore: f.upto,
+		RulesCurrent: cur != nil && cur.fp == f.foldedFor}
 }
 
 // acquire waits until no round runs and takes the turn; release gives it
@@ -297,9 +305,11 @@ func (f *Figures) CatchUp(ctx context.Context) (int, error) {
 	return len(ids), nil
 }
 
-// followCalendar folds every dossier again when the calendar in force is
-// not the one the stored figures follow.
-func (f *Figures) followCalendar(ctx context.Context) error {
+// FollowRules folds every dossier again when the rules of the catalogue in
+// force (working hours, holidays, processing times) are not those the stored
+// figures follow, then records the new ones. A refold cut short starts again
+// whole: the rules are recorded at its end.
+func (f *Figures) FollowRules(ctx context.Context) error {
 	cur := f.cur.Load()
 	f.mu.Lock()
 	same := f.foldedFor == cur.fp
@@ -309,7 +319,7 @@ func (f *Figures) followCalendar(ctx context.Context) error {
 	}
 	f.acquire()
 	defer f.release()
-	f.log.Info("the working hours or holidays changed: folding every dossier again", "calendar", cur.fp)
+	f.log.Info("the working hours, holidays or processing times changed: folding every dossier again", "rules", cur.fp)
 	start, last := time.Now(), time.Now()
 	n, err := f.store.RefoldAll(ctx, cur.cat, func(done, total int) {
 		if time.Since(last) > 5*time.Second || done == total {
@@ -324,7 +334,7 @@ func (f *Figures) followCalendar(ctx context.Context) error {
 	f.mu.Lock()
 	f.foldedFor = cur.fp
 	f.mu.Unlock()
-	f.log.Info("every dossier follows the new calendar", "dossiers", n, "took", time.Since(start).Round(time.Millisecond))
+	f.log.Info("every dossier follows the new rules", "dossiers", n, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -353,8 +363,8 @@ func (f *Figures) foldLoop() {
 	var lastCatchUp time.Time
 	for {
 		start := time.Now()
-		if err := f.followCalendar(ctx); err != nil && ctx.Err() == nil {
-			f.log.Warn("cannot fold the dossiers with the new calendar; will retry", "err", err)
+		if err := f.FollowRules(ctx); err != nil && ctx.Err() == nil {
+			f.log.Warn("cannot fold the dossiers with the new rules; will retry", "err", err)
 		}
 		if start.Sub(lastCatchUp) >= f.cfg.CatchUpEvery {
 			if _, err := f.CatchUp(ctx); err != nil && ctx.Err() == nil {

@@ -62,6 +62,9 @@ func TestChangedWorkingHoursRefold(t *testing.T) {
 	if err := f.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.FollowRules(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if c := outcomes(t, wh); c.Resolved != 1 || c.Late != 1 {
 		t.Fatalf("with the shipped hours: %+v, want one late dossier", c)
 	}
@@ -95,12 +98,15 @@ func TestChangedWorkingHoursRefold(t *testing.T) {
 	if err := g.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := "# HELP motcua_facts_refolds_total Times every dossier was folded again because the working hours or holidays changed.\n" +
+	if err := g.FollowRules(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := "# HELP motcua_facts_refolds_total Times every dossier was folded again because the working hours, holidays or processing times changed.\n" +
 		"# TYPE motcua_facts_refolds_total counter\nmotcua_facts_refolds_total 0\n"
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "motcua_facts_refolds_total"); err != nil {
 		t.Errorf("a process started under an unchanged calendar folded everything again: %v", err)
 	}
-	if fp, _ := wh.FactsCalendar(ctx); fp != changed.CalendarFingerprint() {
-		t.Errorf("the stored figures follow calendar %q, want %q", fp, changed.CalendarFingerprint())
+	if fp, _ := wh.FactsCalendar(ctx); fp != changed.RulesFingerprint() {
+		t.Errorf("the stored figures follow calendar %q, want %q", fp, changed.RulesFingerprint())
 	}
 }

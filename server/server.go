@@ -210,7 +210,7 @@ func (s *Server) procedures(c *gin.Context) {
 // and swapped working days that due dates are counted with.
 func (s *Server) calendar(c *gin.Context) {
 	cat := s.fig.Catalog()
-	c.JSON(http.StatusOK, gin.H{"working_hours": cat.WorkingHours(), "days": cat.Days, "fingerprint": cat.CalendarFingerprint()})
+	c.JSON(http.StatusOK, gin.H{"working_hours": cat.WorkingHours(), "days": cat.Days, "fingerprint": cat.RulesFingerprint()})
 }
 
 // DossierAnswer is the body of GET /api/v1/dossiers/{id}: a dossier folded

@@ -276,20 +276,20 @@ func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, er
 	return ids, wrap(rows.Err())
 }
 
-// FactsCalendar returns the fingerprint of the calendar that dossier_facts
-// were last folded with in whole (motcua.Catalog.CalendarFingerprint), or ""
+// FactsCalendar returns the fingerprint of the rules that dossier_facts
+// were last folded with in whole (motcua.Catalog.RulesFingerprint), or ""
 // when that was never recorded.
 func (w *Warehouse) FactsCalendar(ctx context.Context) (string, error) {
 	var fp string
 	if err := w.conn.QueryRow(ctx, selectFactsCalendar).Scan(&fp); err != nil {
-		return "", wrap(fmt.Errorf("cannot read which calendar the figures follow: %w", err))
+		return "", wrap(fmt.Errorf("cannot read which rules the figures follow: %w", err))
 	}
 	return fp, nil
 }
 
-// RefoldAll folds every dossier again with the catalogue's calendar, in
-// chunks, telling progress after each, then records the calendar's
-// fingerprint: what a change of working hours or holidays needs. A refold cut
+// RefoldAll folds every dossier again with the catalogue's rules, in
+// chunks, telling progress after each, then records the rules'
+// fingerprint: what a change of working hours, holidays or processing times needs. A refold cut
 // short is started again whole by the next caller, since the fingerprint is
 // recorded only at the end.
 func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress func(done, total int)) (int, error) {
@@ -320,8 +320,8 @@ func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress
 			progress(min(done+chunk, len(ids)), len(ids))
 		}
 	}
-	if err := w.insertRow(ctx, insertFactsCalendar, cat.CalendarFingerprint(), time.Now()); err != nil {
-		return len(ids), fmt.Errorf("cannot record which calendar the figures follow: %w", err)
+	if err := w.insertRow(ctx, insertFactsCalendar, cat.RulesFingerprint(), time.Now()); err != nil {
+		return len(ids), fmt.Errorf("cannot record which rules the figures follow: %w", err)
 	}
 	return len(ids), nil
 }

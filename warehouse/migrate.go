@@ -151,9 +151,10 @@ func (w *Warehouse) Pending(ctx context.Context) ([]string, error) {
 }
 
 // columnExists reports whether err says that the column an ADD COLUMN
-// statement adds is there already (18.16 has no ADD COLUMN IF NOT EXISTS).
+// statement adds is there already (18.16 has no ADD COLUMN IF NOT EXISTS;
+// it answers code 44, current versions 15, DUPLICATE_COLUMN).
 func columnExists(statement string, err error) bool {
 	var ex *clickhouse.Exception
-	return strings.Contains(statement, "ADD COLUMN") && errors.As(err, &ex) && ex.Code == 44 &&
+	return strings.Contains(statement, "ADD COLUMN") && errors.As(err, &ex) && (ex.Code == 44 || ex.Code == 15) &&
 		strings.Contains(ex.Message, "already exists")
 }

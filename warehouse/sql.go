@@ -64,7 +64,7 @@ const (
   WHERE dossier_id IN (SELECT dossier_id FROM events WHERE ingested_at >= toDateTime(?))
   GROUP BY dossier_id HAVING sum(sign) > 0) AS f
  USING dossier_id
- WHERE newest > folded`
+ WHERE newest >= folded`
 	selectFactsCalendar = "SELECT argMax(fingerprint, folded_at) FROM facts_calendar"
 	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at)"
 	selectAllDossiers   = "SELECT DISTINCT dossier_id FROM events"

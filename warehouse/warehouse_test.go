@@ -62,7 +62,7 @@ func TestCatalogRoundTrip(t *testing.T) {
 			t.Errorf("%s read back differ from those saved:\ngot  %+v\nwant %+v", name, pair[0], pair[1])
 		}
 	}
-	if len(got.Hours) != 2 || got.CalendarFingerprint() != want.CalendarFingerprint() {
+	if len(got.Hours) != 2 || got.RulesFingerprint() != want.RulesFingerprint() {
 		t.Errorf("working hours read back as %+v", got.Hours)
 	}
 }

@@ -18,9 +18,10 @@ ALTER TABLE units ADD COLUMN alert_channel String DEFAULT '';
 
 ALTER TABLE units ADD COLUMN alert_window_hours Float64 DEFAULT 0;
 
--- facts_calendar: the fingerprint of the calendar (working hours, holidays, swapped days) that
--- dossier_facts were folded with (motcua.Catalog.CalendarFingerprint). When the catalogue in force
--- has another, every dossier is folded again and the new fingerprint recorded; the newest row holds.
+-- facts_calendar: the fingerprint of the rules (working hours, holidays, swapped days, processing
+-- times) that dossier_facts were folded with (motcua.Catalog.RulesFingerprint). When the catalogue
+-- in force has another, every dossier is folded again and the new fingerprint recorded; the newest
+-- row holds.
 CREATE TABLE IF NOT EXISTS facts_calendar (
     fingerprint String,
     folded_at DateTime('Asia/Ho_Chi_Minh')
