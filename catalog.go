@@ -3,6 +3,7 @@ package motcua
 import (
 	"fmt"
 	"hash/fnv"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -99,6 +100,34 @@ type CalendarDay struct {
 	Kind  DayKind   `json:"kind" col:"kind"`
 	Name  string    `json:"name" col:"name"`
 	Guess bool      `json:"guess" col:"guess"` // the swap is a guess, not from an official notice
+}
+
+// Column is one col-tagged field of a catalogue row type (Unit and the
+// others): the CSV reader and the warehouse both go by it.
+type Column struct {
+	Name     string
+	Index    int  // of the field
+	Optional bool // may be missing from a CSV file
+	Percent  bool // a share in percent, 0 to 100
+}
+
+// Columns returns the col-tagged fields of a catalogue row type, in order.
+func Columns(t reflect.Type) []Column {
+	var out []Column
+	for i := 0; i < t.NumField(); i++ {
+		tag, ok := t.Field(i).Tag.Lookup("col")
+		if !ok {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		c := Column{Name: name, Index: i}
+		for _, o := range strings.Split(opts, ",") {
+			c.Optional = c.Optional || o == "optional"
+			c.Percent = c.Percent || o == "percent"
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // Catalog is the configuration motcua counts against.

@@ -104,18 +104,18 @@ func Load(fsys fs.FS) (*motcua.Catalog, error) {
 // others), each read by the type of its field; check, when set, checks what
 // the types alone do not.
 func readRows[T any](fsys fs.FS, name string, dst *[]T, check func(row, *T) error) error {
-	cols := columns(reflect.TypeFor[T]())
+	cols := motcua.Columns(reflect.TypeFor[T]())
 	var want []string
 	for _, c := range cols {
-		if !c.optional {
-			want = append(want, c.name)
+		if !c.Optional {
+			want = append(want, c.Name)
 		}
 	}
 	return readTable(fsys, name, want, func(r row) error {
 		var x T
 		v := reflect.ValueOf(&x).Elem()
 		for _, c := range cols {
-			if err := r.set(c, v.Field(c.index)); err != nil {
+			if err := r.set(c, v.Field(c.Index)); err != nil {
 				return err
 			}
 		}
@@ -129,69 +129,48 @@ func readRows[T any](fsys fs.FS, name string, dst *[]T, check func(row, *T) erro
 	})
 }
 
-// column is one col-tagged field of a catalogue type.
-type column struct {
-	name     string
-	index    int
-	optional bool // may be missing from a file
-	percent  bool // a share in percent, 0 to 100
-}
-
-func columns(t reflect.Type) []column {
-	var out []column
-	for i := 0; i < t.NumField(); i++ {
-		tag, ok := t.Field(i).Tag.Lookup("col")
-		if !ok {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		out = append(out, column{name: name, index: i, optional: strings.Contains(opts, "optional"), percent: strings.Contains(opts, "percent")})
-	}
-	return out
-}
-
 var (
 	durationType = reflect.TypeFor[time.Duration]()
 	timeType     = reflect.TypeFor[time.Time]()
 )
 
 // set reads the column c of the row into the field f, by f's type.
-func (r row) set(c column, f reflect.Value) error {
+func (r row) set(c motcua.Column, f reflect.Value) error {
 	switch {
 	case f.Type() == durationType:
-		d, err := motcua.ParseClock(r.str(c.name))
+		d, err := motcua.ParseClock(r.str(c.Name))
 		if err != nil {
-			return r.fail(c.name, "want a time of day HH:MM, got %q", r.str(c.name))
+			return r.fail(c.Name, "want a time of day HH:MM, got %q", r.str(c.Name))
 		}
 		f.SetInt(int64(d))
 	case f.Type() == timeType:
-		d, err := time.ParseInLocation(time.DateOnly, r.str(c.name), motcua.Location)
+		d, err := time.ParseInLocation(time.DateOnly, r.str(c.Name), motcua.Location)
 		if err != nil {
-			return r.fail(c.name, "want a date YYYY-MM-DD, got %q", r.str(c.name))
+			return r.fail(c.Name, "want a date YYYY-MM-DD, got %q", r.str(c.Name))
 		}
 		f.Set(reflect.ValueOf(d))
 	case f.Kind() == reflect.String:
-		f.SetString(r.str(c.name))
+		f.SetString(r.str(c.Name))
 	case f.Kind() == reflect.Int:
-		n, err := r.int(c.name)
+		n, err := r.int(c.Name)
 		if err != nil {
 			return err
 		}
 		f.SetInt(int64(n))
 	case f.Kind() == reflect.Float64:
-		x, err := r.float(c.name)
+		x, err := r.float(c.Name)
 		if err != nil {
 			return err
 		}
 		f.SetFloat(x)
 	case f.Kind() == reflect.Bool:
-		b, err := r.bool(c.name)
+		b, err := r.bool(c.Name)
 		if err != nil {
 			return err
 		}
 		f.SetBool(b)
-	case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Float64 && c.percent:
-		p, err := r.share(c.name)
+	case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Float64 && c.Percent:
+		p, err := r.share(c.Name)
 		if err != nil {
 			return err
 		}
@@ -199,7 +178,7 @@ func (r row) set(c column, f reflect.Value) error {
 			f.Set(reflect.ValueOf(p))
 		}
 	default:
-		panic(fmt.Sprintf("catalog: no reader for column %q of type %s", c.name, f.Type()))
+		panic(fmt.Sprintf("catalog: no reader for column %q of type %s", c.Name, f.Type()))
 	}
 	return nil
 }
@@ -242,7 +221,7 @@ func (r row) float(col string) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f < 0 {
-		return 0, r.fail(col, "want a number of days, got %q", r.str(col))
+		return 0, r.fail(col, "want a number, 0 or more, got %q", r.str(col))
 	}
 	return f, nil
 }

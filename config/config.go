@@ -103,7 +103,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return c, fmt.Errorf("cannot read configuration file: %w", err)
+			return c, fmt.Errorf("cannot read configuration file %q: %w", path, err)
 		}
 		if err := decode(b, &c); err != nil {
 			return c, fmt.Errorf("%s: %w", path, err)
@@ -191,6 +191,9 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			*dst = v
 		}
 	}
+	if v := getenv("MOTCUA_INGEST_TOKEN_FILE"); v != "" {
+		c.Ingest.TokensFile = v
+	}
 	if v := getenv("MOTCUA_CLICKHOUSE_PASSWORD"); v != "" {
 		c.ClickHouse.Password = Secret{value: v, from: "env MOTCUA_CLICKHOUSE_PASSWORD"}
 	}
@@ -201,6 +204,22 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		if err := c.Ingest.Tokens.Set(v); err != nil {
 			return fmt.Errorf("MOTCUA_INGEST_TOKENS: %w", err)
 		}
+	}
+	return nil
+}
+
+// SetTokensFile makes path the file of ingest tokens in place of the
+// configured one: the tokens are those of the file and of env
+// MOTCUA_INGEST_TOKENS.
+func (c *Config) SetTokensFile(path string, getenv func(string) string) error {
+	c.Ingest.TokensFile, c.Ingest.Tokens = path, Tokens{}
+	if v := getenv("MOTCUA_INGEST_TOKENS"); v != "" {
+		if err := c.Ingest.Tokens.Set(v); err != nil {
+			return fmt.Errorf("MOTCUA_INGEST_TOKENS: %w", err)
+		}
+	}
+	if err := c.Ingest.Tokens.ReadFile(path); err != nil {
+		return fmt.Errorf("--ingest-token-file: %w", err)
 	}
 	return nil
 }
@@ -250,8 +269,10 @@ func (c *Config) Validate() error {
 	if c.Ingest.MaxRequests < 1 {
 		bad("ingest.max_requests", "want at least 1, got %d", c.Ingest.MaxRequests)
 	}
-	if c.Ingest.InsertTimeout < Duration(time.Second) {
-		bad("ingest.insert_timeout", "want at least 1s, got %s", c.Ingest.InsertTimeout)
+	if c.Ingest.InsertTimeout < Duration(time.Second) || c.Ingest.InsertTimeout > Duration(2*time.Minute) {
+		// The figures' catch-up trusts an insert to commit within 5 minutes
+		// of stamping its rows (warehouse.CatchUpMargin).
+		bad("ingest.insert_timeout", "want 1s to 2m, got %s", c.Ingest.InsertTimeout)
 	}
 	if c.Figures.CatchUpEvery < Duration(time.Second) {
 		bad("figures.catch_up_every", "want at least 1s, got %s", c.Figures.CatchUpEvery)
@@ -349,7 +370,15 @@ func (t Tokens) ReadFile(path string) error {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
-		line, _, _ := strings.Cut(sc.Text(), "#")
+		// A comment is a line that starts with #, or what follows " #": a
+		// token may hold # itself.
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = line[:i]
+		}
 		if err := t.add(strings.TrimSpace(line)); err != nil {
 			return fmt.Errorf("%s, line %d: %w", path, n, err)
 		}

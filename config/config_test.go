@@ -70,6 +70,7 @@ func TestRefusals(t *testing.T) {
 	f("ingest:\n  max_body: 3 bananas\n", `line 2: "3 bananas" is not a size`)
 	f("figures:\n  catch_up_every: soon\n", `line 2: "soon" is not a duration`)
 	f("ingest:\n  max_requests: 0\n", "ingest.max_requests: want at least 1")
+	f("ingest:\n  insert_timeout: 10m\n", "ingest.insert_timeout: want 1s to 2m")
 	f("serve: [1, 2]\n", "line 1")
 	f("serve: {}\n---\nserve: {}\n", "more than one YAML document")
 }
@@ -107,6 +108,15 @@ func TestSecretsFromFilesAreNeverPrinted(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "set, from file "+pw) || !strings.Contains(out.String(), "2, for one-stop, portal") {
 		t.Errorf("Print does not say where the secrets come from:\n%s", out.String())
+	}
+	// A token may hold #; a comment follows " #". The environment's file
+	// replaces the configured one.
+	hashed := write(t, "hashed", "# a comment\nportal:abc#defgh12 # the portal\n")
+	c, err = Load(write(t, "m3.yaml", "ingest:\n  tokens_file: "+toks+"\n"), func(k string) string {
+		return map[string]string{"MOTCUA_INGEST_TOKEN_FILE": hashed}[k]
+	})
+	if err != nil || len(c.Ingest.Tokens) != 1 || c.Ingest.Tokens["abc#defgh12"] != "portal" {
+		t.Errorf("tokens from the environment's file: %v, %v", c.Ingest.Tokens, err)
 	}
 	// A bad line of the tokens file is named.
 	bad := write(t, "bad-tokens", "one-stop:one-stop-token-1\nportal short\n")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/ingest/csv"
@@ -163,6 +164,11 @@ func Import(ctx context.Context, store Store, cat *motcua.Catalog, path string, 
 	return st, err
 }
 
+// ImportInsertTimeout bounds the insert of one batch of an import: the
+// figures' catch-up trusts an insert to commit within minutes of stamping
+// its rows (warehouse.CatchUpMargin).
+const ImportInsertTimeout = 2 * time.Minute
+
 // DefaultMaxBuffered is the most events an all-or-nothing import keeps in
 // memory between its two passes (about 300 MB).
 const DefaultMaxBuffered = 1_000_000
@@ -189,7 +195,9 @@ func storeBatch(ctx context.Context, store Store, b []motcua.Event, opt ImportOp
 	for i := range b {
 		b[i].Source = opt.Source
 	}
-	stored, err := store.InsertEvents(ctx, b)
+	ictx, cancel := context.WithTimeout(ctx, ImportInsertTimeout)
+	stored, err := store.InsertEvents(ictx, b)
+	cancel()
 	if err != nil {
 		return err
 	}

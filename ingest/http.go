@@ -224,7 +224,7 @@ func (h *Handler) Post(c *gin.Context) {
 			break
 		}
 		ans.Conflicting = append(ans.Conflicting, motcua.FieldError{Line: lines[i], Field: "event_id",
-			Reason: fmt.Sprintf("event %q of source %q is stored already with other content; this one is not stored", evs[i].EventID, src)})
+			Reason: fmt.Sprintf("event %q of source %q has other content than the one stored before or earlier in this batch; this one is not stored", evs[i].EventID, src)})
 	}
 	c.JSON(http.StatusOK, ans)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/motcua/motcua"
@@ -27,21 +26,18 @@ var catalogTables = []catalogTable{
 	{"working_hours", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Hours).Elem() }},
 }
 
-// catalogColumn is one col-tagged field: its column name and field index.
+// catalogColumn is one col-tagged field of a catalogue row type, with the
+// field's type, which says how it travels.
 type catalogColumn struct {
-	name  string
-	index int
-	typ   reflect.Type
+	motcua.Column
+	typ reflect.Type
 }
 
 // columnsOf returns the col-tagged fields of a catalogue row type, in order.
 func columnsOf(t reflect.Type) []catalogColumn {
 	var out []catalogColumn
-	for i := 0; i < t.NumField(); i++ {
-		if tag, ok := t.Field(i).Tag.Lookup("col"); ok {
-			name, _, _ := strings.Cut(tag, ",")
-			out = append(out, catalogColumn{name: name, index: i, typ: t.Field(i).Type})
-		}
+	for _, c := range motcua.Columns(t) {
+		out = append(out, catalogColumn{Column: c, typ: t.Field(c.Index).Type})
 	}
 	return out
 }
@@ -74,12 +70,12 @@ func (c catalogColumn) value(f reflect.Value) any {
 	case c.typ.Kind() == reflect.Pointer:
 		return f.Interface()
 	}
-	panic(fmt.Sprintf("warehouse: no column type for catalogue field %q (%s)", c.name, c.typ))
+	panic(fmt.Sprintf("warehouse: no column type for catalogue field %q (%s)", c.Name, c.typ))
 }
 
 // selectExpr is the column as selected: cast so that it scans into dest.
 func (c catalogColumn) selectExpr() string {
-	q := "`" + c.name + "`"
+	q := "`" + c.Name + "`"
 	switch {
 	case c.typ == timeType:
 		return "toString(" + q + ")"
@@ -139,7 +135,7 @@ func (w *Warehouse) SaveCatalog(ctx context.Context, c *motcua.Catalog, source s
 		for i := 0; i < rows.Len(); i++ {
 			args := []any{version}
 			for _, col := range cols {
-				args = append(args, col.value(rows.Index(i).Field(col.index)))
+				args = append(args, col.value(rows.Index(i).Field(col.Index)))
 			}
 			if err := b.Append(args...); err != nil {
 				b.Abort()
@@ -201,14 +197,14 @@ func (w *Warehouse) readCatalogTable(ctx context.Context, t catalogTable, slice 
 		dests := make([]any, len(cols))
 		sets := make([]func() error, len(cols))
 		for i, col := range cols {
-			dests[i], sets[i] = col.dest(row.Field(col.index))
+			dests[i], sets[i] = col.dest(row.Field(col.Index))
 		}
 		if err := rows.Scan(dests...); err != nil {
 			return fmt.Errorf("cannot read a row of %s: %w", t.name, err)
 		}
 		for i, set := range sets {
 			if err := set(); err != nil {
-				return fmt.Errorf("cannot read column %s of %s: %w", cols[i].name, t.name, err)
+				return fmt.Errorf("cannot read column %s of %s: %w", cols[i].Name, t.name, err)
 			}
 		}
 		slice.Set(reflect.Append(slice, row))

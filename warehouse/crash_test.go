@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -122,20 +123,77 @@ func TestKilledMidInsertThenResentStoresOnce(t *testing.T) {
 	dir := t.TempDir()
 	srv := warehousetest.Own(t, dir)
 	s := &sender{w: openOwn(t, srv), batches: crashBatches(12, 20_000), acked: map[int]bool{}}
+	cut := 0
 	for range 3 {
 		done := make(chan error, 1)
 		go func() { done <- s.sendAll(t) }()
 		time.Sleep(time.Duration(50+rand.IntN(400)) * time.Millisecond)
 		warehousetest.Crash(t, srv, dir)
 		if err := <-done; err != nil {
+			cut++
 			t.Logf("while ClickHouse was killed: %v", err)
 			if !errors.Is(err, motcua.ErrPartlyStored) && !errors.Is(err, motcua.ErrUnavailable) {
 				t.Errorf("an insert cut by a crash failed with %v: neither unavailable nor possibly partly stored", err)
 			}
 		}
 	}
+	if cut == 0 {
+		t.Fatal("no kill cut an insert: the test proves nothing")
+	}
 	s.resendUntilAcknowledged(t)
 	checkOnce(t, srv.Addr(), "motcua", 12*20_000)
+}
+
+// A process that died between a failed insert and its repair leaves rows in
+// events without their keys; the next process restores them on start
+// (Recover), so that the client's resend stores nothing twice.
+func TestRecoverRestoresKeysOfAnEarlierProcess(t *testing.T) {
+	w := warehousetest.Open(t)
+	ctx := t.Context()
+	batch := crashBatches(1, 300)[0]
+	if _, err := w.InsertEvents(ctx, batch[:200]); err != nil {
+		t.Fatal(err)
+	}
+	// The failed insert's rows: in events, their keys gone.
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{warehousetest.Addr(t)}, Auth: clickhouse.Auth{Database: w.Database()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.Exec(ctx, "ALTER TABLE event_keys DELETE WHERE event_id IN (SELECT event_id FROM events WHERE event_id LIKE 'b0-e1__')"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM event_keys").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 100 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the keys were not deleted: %d left, want 100", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// A new process: Recover, then the client resends the whole batch.
+	w2, err := warehouse.Open(ctx, warehouse.Config{Addr: warehousetest.Addr(t), Database: w.Database()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if err := w2.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := w2.InsertEvents(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := slices.Index(stored, motcua.StoredNew); n != 200 || slices.Contains(stored[:200], motcua.StoredNew) {
+		t.Errorf("after Recover, the resend stored events %v..., want the first 200 duplicates and the rest new", stored[:5])
+	}
+	checkOnce(t, warehousetest.Addr(t), w.Database(), 300)
 }
 
 // ClickHouse's disk fills up in the middle of inserts; once space is freed,

@@ -15,7 +15,7 @@ const eventCols = `event_id, dossier_id, toString(type), at, unit, procedure, of
 func catalogInsert(table string, cols []catalogColumn) string {
 	names := []string{"version"}
 	for _, c := range cols {
-		names = append(names, "`"+c.name+"`")
+		names = append(names, "`"+c.Name+"`")
 	}
 	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ")"
 }
@@ -27,9 +27,9 @@ func catalogSelect(table string, cols []catalogColumn) string {
 	for i, c := range cols {
 		exprs[i] = c.selectExpr()
 	}
-	order := "`" + cols[0].name + "`"
+	order := "`" + cols[0].Name + "`"
 	if len(cols) > 1 {
-		order += ", `" + cols[1].name + "`"
+		order += ", `" + cols[1].Name + "`"
 	}
 	return "SELECT " + strings.Join(exprs, ", ") + " FROM " + table + " WHERE version = " + currentVersion + " ORDER BY " + order
 }

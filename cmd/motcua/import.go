@@ -101,7 +101,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 					fmt.Fprintf(stderr, "%s: ... and %d more conflicts\n", path, len(stats.Conflicts)-maxShownErrors)
 					break
 				}
-				fmt.Fprintf(stderr, "%s: event %q of source %q is stored already with other content; this one is not stored\n", path, id, *source)
+				fmt.Fprintf(stderr, "%s: event %q of source %q has other content than the one stored before or earlier in the file; this one is not stored\n", path, id, *source)
 			}
 			if stats.Rejected > 0 || len(stats.Conflicts) > 0 {
 				code = 1

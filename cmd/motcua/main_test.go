@@ -175,3 +175,13 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("bad file: exit %d, %q", code, errb.String())
 	}
 }
+
+// The demo drops its database at start: it never takes the configured one.
+func TestDemoRefusesTheConfiguredDatabase(t *testing.T) {
+	t.Setenv("MOTCUA_DATABASE", "production")
+	var out, errb bytes.Buffer
+	code := run(t.Context(), []string{"demo", "--clickhouse", "127.0.0.1:1", "--database", "production"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), `cannot run the demo in database "production"`) {
+		t.Errorf("exit %d, %q", code, errb.String())
+	}
+}

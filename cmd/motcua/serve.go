@@ -35,16 +35,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if err != nil {
 		return err
 	}
+	configured := cfg.ClickHouse.Database
 	if demo {
-		// The demo starts its database anew: never the configured one.
-		cfg.ClickHouse.Data, cfg.ClickHouse.Database = envOr("MOTCUA_DATA", "var/demo"), envOr("MOTCUA_DATABASE", "motcua_demo")
+		// The demo starts its database anew: never the one of the file or
+		// the environment, only its own or one named by --database.
+		cfg.ClickHouse.Data, cfg.ClickHouse.Database = "var/demo", "motcua_demo"
 	}
 	sf := stackFlags{cfg: &cfg}
 	sf.register(fs)
 	fs.StringVar(&cfg.Serve.Listen, "listen", cfg.Serve.Listen, "`ADDR` to serve HTTP on (env MOTCUA_LISTEN)")
 	fs.StringVar(&cfg.Serve.Catalog, "catalog", cfg.Serve.Catalog, "catalogue `DIR` to load on start (default: keep the stored one, or load the shipped Duyên Hải one)")
 	fs.Var(cfg.Ingest.Tokens, "ingest-token", "`SOURCE:TOKEN` that may post events (repeatable; prefer --ingest-token-file or env MOTCUA_INGEST_TOKENS=SOURCE:TOKEN,..., which ps does not show)")
-	tokenFile := fs.String("ingest-token-file", os.Getenv("MOTCUA_INGEST_TOKEN_FILE"), "`FILE` of SOURCE:TOKEN lines that may post events (env MOTCUA_INGEST_TOKEN_FILE)")
+	tokenFile := fs.String("ingest-token-file", "", "`FILE` of SOURCE:TOKEN lines that may post events, in place of ingest.tokens_file (env MOTCUA_INGEST_TOKEN_FILE)")
 	fs.Func("max-body", "largest request body, such as 32MiB (default "+cfg.Ingest.MaxBody.String()+")", func(v string) error {
 		return cfg.Ingest.MaxBody.Set(v)
 	})
@@ -61,8 +63,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if demo && cfg.ClickHouse.Database == configured && cfg.ClickHouse.Addr != "" {
+		return fmt.Errorf("cannot run the demo in database %q of %s: it is the configured database, and the demo drops its database at start; name another with --database", configured, cfg.ClickHouse.Addr)
+	}
 	if *tokenFile != "" {
-		if err := cfg.Ingest.Tokens.ReadFile(*tokenFile); err != nil {
+		// The flag's file replaces the configured one.
+		if err := cfg.SetTokensFile(*tokenFile, os.Getenv); err != nil {
 			return err
 		}
 	}
