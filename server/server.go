@@ -59,6 +59,11 @@ type Config struct {
 	// MaxConns caps the open connections; a connection past the cap is
 	// closed at once. Default DefaultMaxConns.
 	MaxConns int
+	// MaxSummaries caps the summaries computed at once; default 4. A
+	// summary past it waits SummaryWait (default 5 s) for a slot, then is
+	// answered 503 with Retry-After.
+	MaxSummaries int
+	SummaryWait  time.Duration
 }
 
 // DefaultMaxConns is the cap on open connections unless configured otherwise.
@@ -77,6 +82,7 @@ type Server struct {
 	ln        net.Listener
 	stop      chan struct{}
 	wg        sync.WaitGroup
+	summaries chan struct{} // a slot per summary being computed
 }
 
 // New returns a server over wh; Start starts it.
@@ -102,9 +108,15 @@ func New(cfg Config, wh Warehouse, log *slog.Logger) *Server {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns
 	}
+	if cfg.MaxSummaries <= 0 {
+		cfg.MaxSummaries = 4
+	}
+	if cfg.SummaryWait <= 0 {
+		cfg.SummaryWait = 5 * time.Second
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &Server{cfg: cfg, wh: wh, log: log, reg: reg, stop: make(chan struct{})}
+	return &Server{cfg: cfg, wh: wh, log: log, reg: reg, stop: make(chan struct{}), summaries: make(chan struct{}, cfg.MaxSummaries)}
 }
 
 // Start reads the catalogue, starts ingest and listens.

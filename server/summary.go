@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -74,6 +75,16 @@ func (s *Server) summary(c *gin.Context) {
 		badRequest(c, "to=%q: want a date YYYY-MM-DD", ans.To)
 		return
 	}
+	for _, d := range []struct {
+		name, raw string
+		day       time.Time
+	}{{"from", ans.From, from}, {"to", ans.To, to}} {
+		if d.day.Before(motcua.FirstSummaryDay) || d.day.After(motcua.LastSummaryDay) {
+			badRequest(c, "%s=%q: want a day from %s to %s, the span the warehouse holds", d.name, d.raw,
+				motcua.FirstSummaryDay.Format(time.DateOnly), motcua.LastSummaryDay.Format(time.DateOnly))
+			return
+		}
+	}
 	if to.Before(from) {
 		badRequest(c, "to=%s is before from=%s", ans.To, ans.From)
 		return
@@ -121,11 +132,9 @@ func (s *Server) summary(c *gin.Context) {
 		badRequest(c, "group=%q: want unit, level, procedure, official or month", ans.Group)
 		return
 	}
-	rows, err := s.wh.Summary(c.Request.Context(), q)
+	rows, err := s.runSummary(c.Request.Context(), q)
 	if err != nil {
-		s.log.Warn("cannot compute the summary", "err", err)
-		c.Header("Retry-After", "5")
-		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "cannot compute the summary now; try again shortly"})
+		s.fail(c, err)
 		return
 	}
 	year := to.Year()
@@ -176,6 +185,23 @@ func (s *Server) summary(c *gin.Context) {
 	total.Counts.Window, total.Counts.Key = 0, ""
 	ans.Total = total
 	c.JSON(http.StatusOK, ans)
+}
+
+// runSummary computes a summary once one of the MaxSummaries slots is free,
+// waiting SummaryWait at most.
+func (s *Server) runSummary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error) {
+	t := time.NewTimer(s.cfg.SummaryWait)
+	defer t.Stop()
+	select {
+	case s.summaries <- struct{}{}:
+		defer func() { <-s.summaries }()
+	case <-t.C:
+		return nil, fmt.Errorf("cannot compute the summary: %d are being computed, the most at once, and none finished within %s: %w",
+			s.cfg.MaxSummaries, s.cfg.SummaryWait, motcua.ErrBusy)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.wh.Summary(ctx, q)
 }
 
 func (s *Server) groupName(cat *motcua.Catalog, group, key string) string {

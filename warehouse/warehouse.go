@@ -19,16 +19,29 @@ import (
 	"github.com/motcua/motcua"
 )
 
-// Config says where the warehouse is.
+// Config says where the warehouse is, and the limits of its queries.
 type Config struct {
 	Addr     string // HOST:PORT of the native protocol
 	Database string // default "motcua"
+	// SummaryTimeout stops a summary query that runs longer (ClickHouse's
+	// max_execution_time, whole seconds); default DefaultSummaryTimeout.
+	SummaryTimeout time.Duration
+	// SummaryMaxMemory stops a summary query that needs more memory, in
+	// bytes (ClickHouse's max_memory_usage); default DefaultSummaryMaxMemory.
+	SummaryMaxMemory int64
 }
+
+// The limits of a summary query unless configured otherwise.
+const (
+	DefaultSummaryTimeout   = 30 * time.Second
+	DefaultSummaryMaxMemory = 4 << 30
+)
 
 // Warehouse is a connection to motcua's ClickHouse database.
 type Warehouse struct {
 	conn driver.Conn
 	db   string
+	cfg  Config
 }
 
 // ErrUnavailable wraps every error that comes from ClickHouse being
@@ -40,6 +53,12 @@ var ErrUnavailable = motcua.ErrUnavailable
 func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	if cfg.Database == "" {
 		cfg.Database = "motcua"
+	}
+	if cfg.SummaryTimeout <= 0 {
+		cfg.SummaryTimeout = DefaultSummaryTimeout
+	}
+	if cfg.SummaryMaxMemory <= 0 {
+		cfg.SummaryMaxMemory = DefaultSummaryMaxMemory
 	}
 	if !validIdent(cfg.Database) {
 		return nil, fmt.Errorf("cannot use database name %q: use letters, digits and _", cfg.Database)
@@ -57,7 +76,7 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Warehouse{conn: conn, db: cfg.Database}, nil
+	return &Warehouse{conn: conn, db: cfg.Database, cfg: cfg}, nil
 }
 
 func connect(addr, db string) (driver.Conn, error) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/catalog"
@@ -25,12 +26,17 @@ type stackFlags struct {
 	database   string
 	data       string
 	hours      string
+	// The limits of a summary query.
+	summaryTimeout   time.Duration
+	summaryMaxMemory int64
 }
 
 func (s *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.clickhouse, "clickhouse", os.Getenv("MOTCUA_CLICKHOUSE"), "ClickHouse native `HOST:PORT`; empty starts a server of motcua's own (env MOTCUA_CLICKHOUSE)")
 	fs.StringVar(&s.database, "database", envOr("MOTCUA_DATABASE", "motcua"), "ClickHouse database `NAME`")
 	fs.StringVar(&s.data, "data", envOr("MOTCUA_DATA", "var"), "`DIR` for the data of the ClickHouse server motcua starts")
+	fs.DurationVar(&s.summaryTimeout, "summary-timeout", warehouse.DefaultSummaryTimeout, "time limit of a summary query (503 past it)")
+	fs.Int64Var(&s.summaryMaxMemory, "summary-max-memory", warehouse.DefaultSummaryMaxMemory, "memory limit of a summary query in `BYTES` (400 past it)")
 	fs.StringVar(&s.hours, "working-hours", envOr("MOTCUA_WORKING_HOURS", "07:00-11:30,13:30-17:00"), "working `HOURS` of a working day, Asia/Ho_Chi_Minh (env MOTCUA_WORKING_HOURS)")
 }
 
@@ -87,7 +93,7 @@ func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool
 			return nil, err
 		}
 	}
-	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: f.database})
+	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: f.database, SummaryTimeout: f.summaryTimeout, SummaryMaxMemory: f.summaryMaxMemory})
 	if err != nil {
 		st.close()
 		return nil, err
