@@ -35,7 +35,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	listen := fs.String("listen", envOr("MOTCUA_LISTEN", "127.0.0.1:8080"), "`ADDR` to serve HTTP on")
 	catDir := fs.String("catalog", "", "catalogue `DIR` to load on start (default: keep the stored one, or load the shipped Duyên Hải one)")
 	tokens := tokenFlags{}
-	fs.Var(tokens, "ingest-token", "`SOURCE:TOKEN` that may post events (repeatable; env MOTCUA_INGEST_TOKENS=SOURCE:TOKEN,...)")
+	fs.Var(tokens, "ingest-token", "`SOURCE:TOKEN` that may post events (repeatable; env MOTCUA_INGEST_TOKENS=SOURCE:TOKEN,...); visible in ps: prefer the file or the env")
+	tokenFile := fs.String("ingest-token-file", os.Getenv("MOTCUA_INGEST_TOKEN_FILE"), "`FILE` of SOURCE:TOKEN lines, # comments (env MOTCUA_INGEST_TOKEN_FILE)")
 	maxBody := fs.Int64("max-body", ingest.DefaultConfig().MaxBody, "largest request body in `BYTES`")
 	maxEvents := fs.Int("max-events", ingest.DefaultConfig().MaxEvents, "events of one request at most (413 past it)")
 	maxIngest := fs.Int("max-ingest-requests", ingest.DefaultConfig().MaxConcurrent, "ingest requests under way at most (503 with Retry-After past it)")
@@ -51,6 +52,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if env := envOr("MOTCUA_INGEST_TOKENS", ""); env != "" {
 		if err := tokens.Set(env); err != nil {
 			return fmt.Errorf("MOTCUA_INGEST_TOKENS: %w", err)
+		}
+	}
+	if *tokenFile != "" {
+		if err := tokens.readFile(*tokenFile); err != nil {
+			return err
 		}
 	}
 	if demo && len(tokens) == 0 {

@@ -168,7 +168,7 @@ func (t tokenFlags) Set(v string) error {
 		}
 		src, tok, ok := strings.Cut(pair, ":")
 		if !ok || src == "" || tok == "" {
-			return fmt.Errorf("want SOURCE:TOKEN, got %q", pair)
+			return errors.New("want SOURCE:TOKEN (the value is not shown: it may hold a token)")
 		}
 		if len(tok) < 8 {
 			return fmt.Errorf("the token of source %q is shorter than 8 characters", src)
@@ -177,6 +177,25 @@ func (t tokenFlags) Set(v string) error {
 			return fmt.Errorf("sources %q and %q have the same token", prev, src)
 		}
 		t[tok] = src
+	}
+	return nil
+}
+
+// readTokenFile adds the SOURCE:TOKEN lines of a file to t; blank lines and
+// lines that start with # are skipped. Errors name the line, never a token.
+func (t tokenFlags) readFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the ingest token file: %w", err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := t.Set(line); err != nil {
+			return fmt.Errorf("cannot read the ingest token file %q: line %d: %w", path, i+1, err)
+		}
 	}
 	return nil
 }
