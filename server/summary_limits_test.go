@@ -51,7 +51,7 @@ func TestSummaryRefusesDaysOutsideStorage(t *testing.T) {
 // byte here) is answered 400 with a message that names the limit.
 func TestSummaryMemoryLimitAnswers400(t *testing.T) {
 	wh := warehousetest.Open(t)
-	tiny, err := warehouse.Open(t.Context(), warehouse.Config{Addr: warehousetest.Addr(t), Database: wh.Database(), SummaryMaxMemory: 1})
+	tiny, err := warehouse.Open(t.Context(), warehouse.Config{Addr: warehousetest.Addr(t), Password: warehousetest.Password(t), Database: wh.Database(), SummaryMaxMemory: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestSummaryMemoryLimit(t *testing.T) {
 	if _, err := wh.Summary(ctx, q); err != nil {
 		t.Fatalf("under the default limits: %v", err)
 	}
-	tiny, err := warehouse.Open(ctx, warehouse.Config{Addr: warehousetest.Addr(t), Database: wh.Database(), SummaryMaxMemory: 1})
+	tiny, err := warehouse.Open(ctx, warehouse.Config{Addr: warehousetest.Addr(t), Password: warehousetest.Password(t), Database: wh.Database(), SummaryMaxMemory: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ func TestMain(m *testing.M) { warehousetest.Main(m) }
 
 func TestImportCommand(t *testing.T) {
 	addr, db := warehousetest.Addr(t), warehousetest.NewDatabase(t)
+	t.Setenv("MOTCUA_CLICKHOUSE_PASSWORD", warehousetest.Password(t))
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.ndjson")
 	bad := filepath.Join(dir, "bad.ndjson")
@@ -44,6 +45,7 @@ func TestImportCommand(t *testing.T) {
 
 func TestCatalogLoadCommand(t *testing.T) {
 	addr, db := warehousetest.Addr(t), warehousetest.NewDatabase(t)
+	t.Setenv("MOTCUA_CLICKHOUSE_PASSWORD", warehousetest.Password(t))
 	var out, errb bytes.Buffer
 	code := run(t.Context(), []string{"catalog", "load", "--clickhouse", addr, "--database", db, "../../catalog/duyenhai"}, &out, &errb)
 	if code != 0 || !strings.Contains(out.String(), "loaded 28 units, 432 procedures") {

@@ -23,9 +23,12 @@ var errUsage = errors.New("usage")
 // stackFlags are the flags every command that touches ClickHouse takes.
 type stackFlags struct {
 	clickhouse string
-	database   string
-	data       string
-	hours      string
+	// passFile holds the password of the external ClickHouse; without it,
+	// env MOTCUA_CLICKHOUSE_PASSWORD, else none.
+	passFile string
+	database string
+	data     string
+	hours    string
 	// The limits of a summary query.
 	summaryTimeout   time.Duration
 	summaryMaxMemory int64
@@ -33,6 +36,7 @@ type stackFlags struct {
 
 func (s *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.clickhouse, "clickhouse", os.Getenv("MOTCUA_CLICKHOUSE"), "ClickHouse native `HOST:PORT`; empty starts a server of motcua's own (env MOTCUA_CLICKHOUSE)")
+	fs.StringVar(&s.passFile, "clickhouse-password-file", os.Getenv("MOTCUA_CLICKHOUSE_PASSWORD_FILE"), "`FILE` holding the password of the ClickHouse at --clickhouse (or env MOTCUA_CLICKHOUSE_PASSWORD; none without either)")
 	fs.StringVar(&s.database, "database", envOr("MOTCUA_DATABASE", "motcua"), "ClickHouse database `NAME`")
 	fs.StringVar(&s.data, "data", envOr("MOTCUA_DATA", "var"), "`DIR` for the data of the ClickHouse server motcua starts")
 	fs.DurationVar(&s.summaryTimeout, "summary-timeout", warehouse.DefaultSummaryTimeout, "time limit of a summary query (503 past it)")
@@ -75,7 +79,14 @@ func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool
 		return nil, err
 	}
 	st := &stack{}
-	addr := f.clickhouse
+	addr, pass := f.clickhouse, os.Getenv("MOTCUA_CLICKHOUSE_PASSWORD")
+	if f.passFile != "" {
+		b, err := os.ReadFile(f.passFile)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the ClickHouse password file: %w", err)
+		}
+		pass = strings.TrimSpace(string(b))
+	}
 	if addr == "" {
 		dir := filepath.Join(f.data, "clickhouse")
 		log.Info("starting a ClickHouse server of motcua's own", "data", dir)
@@ -83,17 +94,17 @@ func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool
 		if err != nil {
 			return nil, err
 		}
-		st.server, addr = srv, srv.Addr()
+		st.server, addr, pass = srv, srv.Addr(), srv.Password()
 		log.Info("ClickHouse is up", "addr", addr)
 	}
 	if fresh {
 		log.Info("starting the demo database anew", "database", f.database)
-		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, Database: f.database}); err != nil {
+		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, Password: pass, Database: f.database}); err != nil {
 			st.close()
 			return nil, err
 		}
 	}
-	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: f.database, SummaryTimeout: f.summaryTimeout, SummaryMaxMemory: f.summaryMaxMemory})
+	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Password: pass, Database: f.database, SummaryTimeout: f.summaryTimeout, SummaryMaxMemory: f.summaryMaxMemory})
 	if err != nil {
 		st.close()
 		return nil, err
