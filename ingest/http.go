@@ -120,6 +120,7 @@ func (h *Handler) Post(c *gin.Context) {
 		c.JSON(http.StatusUnauthorized, Answer{Error: "missing or unknown bearer token: send Authorization: Bearer TOKEN with a token configured for your source"})
 		return
 	}
+	c.Set("source", src) // for the access log
 	partial := c.Query("partial") == "true" || c.Query("partial") == "1"
 	cat := h.catalog()
 	if cat == nil {
