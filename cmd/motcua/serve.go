@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -40,6 +41,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	maxBody := fs.Int64("max-body", ingest.DefaultConfig().MaxBody, "largest request body in `BYTES`")
 	maxEvents := fs.Int("max-events", ingest.DefaultConfig().MaxEvents, "events of one request at most (413 past it)")
 	maxIngest := fs.Int("max-ingest-requests", ingest.DefaultConfig().MaxConcurrent, "ingest requests under way at most (503 with Retry-After past it)")
+	memLimit := fs.Int64("memory-limit", 1<<30, "soft limit of the Go heap in `BYTES`, past which the garbage collector works harder (ignored when GOMEMLIMIT is set)")
 	maxConns := fs.Int("max-conns", server.DefaultMaxConns, "open HTTP connections at most; past it new ones are closed at once")
 	readTimeout := fs.Duration("read-timeout", 5*time.Minute, "time to read a whole request, body included")
 	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
@@ -63,6 +65,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		tokens.Set(demoToken)
 	}
 	log := newLogger(stderr)
+	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
+		debug.SetMemoryLimit(*memLimit)
+	}
 	if files, err := raiseFileLimit(); err != nil {
 		log.Warn("cannot raise the limit on open files", "err", err)
 	} else if reserve := uint64(256); uint64(*maxConns)+reserve > files {
