@@ -259,6 +259,16 @@ func (c *Catalog) HasUnit(code string) bool { _, ok := c.units[code]; return ok 
 // HasProcedure reports whether code is a procedure of the catalogue.
 func (c *Catalog) HasProcedure(code string) bool { _, ok := c.procedures[code]; return ok }
 
+// KnowsOfficial reports whether code is an official of the catalogue, or
+// the catalogue lists no officials at all (then any code is taken).
+func (c *Catalog) KnowsOfficial(code string) bool {
+	if len(c.officials) == 0 {
+		return true
+	}
+	_, ok := c.officials[code]
+	return ok
+}
+
 // Unit returns the unit with the code.
 func (c *Catalog) Unit(code string) (Unit, bool) {
 	i, ok := c.units[code]

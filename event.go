@@ -189,6 +189,13 @@ type Codes interface {
 	HasProcedure(code string) bool
 }
 
+// OfficialCodes is what validation needs to check the official of an event:
+// a catalogue that lists officials implements it, and validation refuses a
+// code outside the list. A Codes without it takes any official.
+type OfficialCodes interface {
+	KnowsOfficial(code string) bool
+}
+
 // Validate checks e against the contract and the catalogue and returns one
 // FieldError per problem, with Line left zero for the caller to fill.
 func (e *Event) Validate(c Codes) []FieldError {
@@ -238,6 +245,8 @@ func (e *Event) Validate(c Codes) []FieldError {
 	}
 	if len(e.Official) > MaxCodeLen {
 		bad("official", "is longer than %d characters", MaxCodeLen)
+	} else if oc, ok := c.(OfficialCodes); ok && e.Official != "" && !oc.KnowsOfficial(e.Official) {
+		bad("official", "unknown official %q: not in the official catalogue", e.Official)
 	}
 	if e.Type == Received {
 		if e.Channel == "" {

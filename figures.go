@@ -185,6 +185,15 @@ type Summary struct {
 // Query checks the request against the catalogue and returns what to count.
 // Its errors wrap ErrInvalid.
 func (r SummaryRequest) Query(cat *Catalog) (SummaryQuery, error) {
+	for _, d := range []struct {
+		name string
+		day  time.Time
+	}{{"from", r.From}, {"to", r.To}} {
+		if d.day.Before(FirstSummaryDay) || d.day.After(LastSummaryDay) {
+			return SummaryQuery{}, invalid("%s=%q: want a day from %s to %s, the span the warehouse holds", d.name,
+				d.day.Format(time.DateOnly), FirstSummaryDay.Format(time.DateOnly), LastSummaryDay.Format(time.DateOnly))
+		}
+	}
 	if r.To.Before(r.From) {
 		return SummaryQuery{}, invalid("to=%s is before from=%s", r.To.Format(time.DateOnly), r.From.Format(time.DateOnly))
 	}

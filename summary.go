@@ -7,6 +7,14 @@ type Window struct {
 	From, To time.Time
 }
 
+// FirstSummaryDay and LastSummaryDay bound the days a summary can ask
+// about: the span of the warehouse's times (unsigned 32-bit seconds since
+// 1970), which hold the windows.
+var (
+	FirstSummaryDay = time.Date(1970, 1, 1, 0, 0, 0, 0, Location)
+	LastSummaryDay  = time.Date(2105, 12, 31, 0, 0, 0, 0, Location)
+)
+
 // SummaryQuery asks for the counts of the summary.
 type SummaryQuery struct {
 	// Windows are the periods to count, each answered apart (one a month

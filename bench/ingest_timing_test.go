@@ -99,7 +99,7 @@ func setup(b *testing.B) env {
 // connection to the same database.
 func (e env) fresh(b *testing.B) (*warehouse.Warehouse, driver.Conn) {
 	wh := warehousetest.Open(b)
-	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{e.addr}, Auth: clickhouse.Auth{Database: wh.Database()}, MaxOpenConns: 16})
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{e.addr}, Auth: clickhouse.Auth{Database: wh.Database(), Password: warehousetest.Password(b)}, MaxOpenConns: 16})
 	if err != nil {
 		b.Fatal(err)
 	}

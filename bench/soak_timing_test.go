@@ -61,7 +61,7 @@ func BenchmarkSoak(b *testing.B) {
 		dir := b.TempDir()
 		srv := warehousetest.Own(b, dir)
 		ctx := context.Background()
-		wh, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Database: "motcua"})
+		wh, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func BenchmarkSoak(b *testing.B) {
 		elapsed := time.Since(t0)
 
 		// Every acknowledged event once, and every dossier in the figures.
-		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{srv.Addr()}, Auth: clickhouse.Auth{Database: "motcua"}})
+		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{srv.Addr()}, Auth: clickhouse.Auth{Database: "motcua", Username: "default", Password: srv.Password()}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -45,6 +45,10 @@ type ClickHouse struct {
 	PasswordFile string `yaml:"password_file"`
 	// Password is read from PasswordFile or the environment.
 	Password Secret `yaml:"-"`
+	// SummaryTimeout stops a summary query that runs longer (503).
+	SummaryTimeout Duration `yaml:"summary_timeout"`
+	// SummaryMaxMemory stops a summary query that needs more memory (400).
+	SummaryMaxMemory ByteSize `yaml:"summary_max_memory"`
 }
 
 // Serve configures the HTTP service.
@@ -58,6 +62,9 @@ type Serve struct {
 	MaxConns int `yaml:"max_conns"`
 	// ReadTimeout bounds the reading of a whole request, body included.
 	ReadTimeout Duration `yaml:"read_timeout"`
+	// MemoryLimit is the soft limit of the Go heap (ignored when GOMEMLIMIT
+	// is set): past it the garbage collector works harder.
+	MemoryLimit ByteSize `yaml:"memory_limit"`
 }
 
 // Ingest configures POST /api/v1/events.
@@ -88,8 +95,8 @@ type Figures struct {
 // environment nor a flag says otherwise.
 func Default() Config {
 	return Config{
-		ClickHouse: ClickHouse{Database: "motcua", Data: "var"},
-		Serve:      Serve{Listen: "127.0.0.1:8080", MaxConns: 10_000, ReadTimeout: Duration(5 * time.Minute)},
+		ClickHouse: ClickHouse{Database: "motcua", Data: "var", SummaryTimeout: Duration(30 * time.Second), SummaryMaxMemory: 4 << 30},
+		Serve:      Serve{Listen: "127.0.0.1:8080", MaxConns: 10_000, ReadTimeout: Duration(5 * time.Minute), MemoryLimit: 1 << 30},
 		Ingest: Ingest{Tokens: Tokens{}, MaxBody: 32 << 20, MaxEvents: 100_000, MaxRequests: 16,
 			InsertTimeout: Duration(30 * time.Second)},
 		Figures: Figures{CatchUpEvery: Duration(30 * time.Second)},
@@ -208,6 +215,19 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	return nil
 }
 
+// SetPasswordFile reads the ClickHouse password from path, in place of the
+// configured file or environment.
+func (c *Config) SetPasswordFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the ClickHouse password: %w", err)
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	c.ClickHouse.PasswordFile = path
+	c.ClickHouse.Password = Secret{value: strings.TrimSpace(first), from: "file " + path}
+	return nil
+}
+
 // SetTokensFile makes path the file of ingest tokens in place of the
 // configured one: the tokens are those of the file and of env
 // MOTCUA_INGEST_TOKENS.
@@ -250,6 +270,12 @@ func (c *Config) Validate() error {
 	}
 	if c.ClickHouse.Database == "" {
 		bad("clickhouse.database", "is empty")
+	}
+	if c.ClickHouse.SummaryTimeout < Duration(time.Second) {
+		bad("clickhouse.summary_timeout", "want at least 1s, got %s", c.ClickHouse.SummaryTimeout)
+	}
+	if c.ClickHouse.SummaryMaxMemory < 1<<20 {
+		bad("clickhouse.summary_max_memory", "want at least 1MiB, got %s", c.ClickHouse.SummaryMaxMemory)
 	}
 	if c.Serve.Listen == "" {
 		bad("serve.listen", "is empty")

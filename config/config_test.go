@@ -151,3 +151,24 @@ func TestReadmeDocumentsEveryKey(t *testing.T) {
 	}
 	walk("", reflect.ValueOf(Default()))
 }
+
+// A tokens file: SOURCE:TOKEN lines with comments and blank lines; a bad
+// line is named by number, and no error shows a token.
+func TestTokensFile(t *testing.T) {
+	good := write(t, "tokens", "# one-stop software\none-stop:secret-token-1\n\n  portal:secret-token-2  \n")
+	tokens := Tokens{}
+	if err := tokens.ReadFile(good); err != nil {
+		t.Fatal(err)
+	}
+	if len(tokens) != 2 || tokens["secret-token-1"] != "one-stop" || tokens["secret-token-2"] != "portal" {
+		t.Errorf("read %d tokens", len(tokens))
+	}
+	bad := write(t, "bad", "# comment\nsecret-token-without-source\n")
+	if err := (Tokens{}).ReadFile(bad); err == nil || !strings.Contains(err.Error(), "line 2") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("bad line: %v, want line 2 named and no token shown", err)
+	}
+	short := write(t, "short", "src:tiny12\n")
+	if err := (Tokens{}).ReadFile(short); err == nil || strings.Contains(err.Error(), "tiny12") {
+		t.Errorf("short token: %v", err)
+	}
+}

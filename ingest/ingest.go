@@ -1,7 +1,7 @@
 // Package ingest takes dossier events in: it groups concurrent requests into
 // shared inserts (group commit), answers only once rows are committed, and
-// serves POST /api/v1/events. The wire and file formats live in its
-// subpackages.
+// imports files. The wire and file formats live in its subpackages; the HTTP
+// endpoint (POST /api/v1/events) is server's, with the limits of Config.
 package ingest
 
 import (

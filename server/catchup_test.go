@@ -23,7 +23,8 @@ func TestFiguresCatchUpWithEventsOfACrashedProcess(t *testing.T) {
 	ctx := t.Context()
 	// Three dossiers stored two hours ago by a process that died at once:
 	// in events (and event_keys), never folded.
-	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{warehousetest.Addr(t)}, Auth: clickhouse.Auth{Database: wh.Database()}})
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{warehousetest.Addr(t)},
+		Auth: clickhouse.Auth{Database: wh.Database(), Username: "default", Password: warehousetest.Password(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

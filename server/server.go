@@ -56,6 +56,11 @@ type Config struct {
 	// MaxConns caps the open connections; a connection past the cap is
 	// closed at once. Default DefaultMaxConns.
 	MaxConns int
+	// MaxSummaries caps the summaries computed at once; default 4. A
+	// summary past it waits SummaryWait (default 5 s) for a slot, then is
+	// answered 503 with Retry-After.
+	MaxSummaries int
+	SummaryWait  time.Duration
 }
 
 // DefaultMaxConns is the cap on open connections unless configured otherwise.
@@ -73,6 +78,7 @@ type Server struct {
 	ln        net.Listener
 	stop      chan struct{}
 	wg        sync.WaitGroup
+	summaries chan struct{} // a slot per summary being computed
 }
 
 // New returns a server over wh; Start starts it.
@@ -95,14 +101,20 @@ func New(cfg Config, wh Warehouse, log *slog.Logger) *Server {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns
 	}
+	if cfg.MaxSummaries <= 0 {
+		cfg.MaxSummaries = 4
+	}
+	if cfg.SummaryWait <= 0 {
+		cfg.SummaryWait = 5 * time.Second
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return &Server{cfg: cfg, wh: wh, log: log, reg: reg, stop: make(chan struct{}),
-		fig: figures.New(wh, cfg.Figures, log, reg)}
+		fig: figures.New(wh, cfg.Figures, log, reg), summaries: make(chan struct{}, cfg.MaxSummaries)}
 }
 
-// Start reads the catalogue (folding every dossier again first if its
-// calendar changed), starts ingest and the figures, and listens.
+// Start reads the catalogue, starts ingest and the figures (which fold every
+// dossier again if the rules changed), and listens.
 func (s *Server) Start(ctx context.Context) error {
 	if err := s.fig.Open(ctx); err != nil {
 		return err
@@ -117,12 +129,12 @@ func (s *Server) Start(ctx context.Context) error {
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery())
+	r.Use(accessLog(s.log), gin.Recovery())
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})))
 	api := r.Group("/api/v1")
-	api.POST("/events", ingest.NewHandler(s.cfg.Ingest, s.committer, s.fig.Catalog, m, s.log).Post)
+	api.POST("/events", newEventsHandler(s.cfg.Ingest, s.committer, s.fig.Catalog, m, s.log).Post)
 	api.GET("/summary", s.summary)
 	api.GET("/units", s.units)
 	api.GET("/procedures", s.procedures)

@@ -204,7 +204,7 @@ func TestClickHouseStopsMidRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Stop()
-	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Database: "motcua"})
+	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
 	if err != nil {
 		t.Fatal(err)
 	}

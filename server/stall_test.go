@@ -23,7 +23,7 @@ func TestStalledClickHouseGets503AndResendStoresOnce(t *testing.T) {
 	dir := t.TempDir()
 	srv := warehousetest.Own(t, dir)
 	ctx := t.Context()
-	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Database: "motcua"})
+	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
 	if err != nil {
 		t.Fatal(err)
 	}

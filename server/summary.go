@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -51,14 +52,12 @@ func (s *Server) summary(c *gin.Context) {
 	}
 	q, err := req.Query(cat)
 	if err != nil {
-		badRequest(c, "%s", trimInvalid(err))
+		s.fail(c, err)
 		return
 	}
-	rows, err := s.wh.Summary(c.Request.Context(), q)
+	rows, err := s.runSummary(c.Request.Context(), q)
 	if err != nil {
-		s.log.Warn("cannot compute the summary", "err", err)
-		c.Header("Retry-After", "5")
-		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "cannot compute the summary now; try again shortly"})
+		s.fail(c, err)
 		return
 	}
 	sum := req.Summarize(cat, q, rows)
@@ -66,12 +65,19 @@ func (s *Server) summary(c *gin.Context) {
 	c.JSON(http.StatusOK, ans)
 }
 
-// trimInvalid drops the "invalid request: " of a motcua.ErrInvalid error:
-// the status says it.
-func trimInvalid(err error) string {
-	msg := err.Error()
-	if p := motcua.ErrInvalid.Error() + ": "; len(msg) > len(p) && msg[:len(p)] == p {
-		return msg[len(p):]
+// runSummary computes a summary once one of the MaxSummaries slots is free,
+// waiting SummaryWait at most.
+func (s *Server) runSummary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error) {
+	t := time.NewTimer(s.cfg.SummaryWait)
+	defer t.Stop()
+	select {
+	case s.summaries <- struct{}{}:
+		defer func() { <-s.summaries }()
+	case <-t.C:
+		return nil, fmt.Errorf("cannot compute the summary: %d are being computed, the most at once, and none finished within %s: %w",
+			s.cfg.MaxSummaries, s.cfg.SummaryWait, motcua.ErrBusy)
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return msg
+	return s.wh.Summary(ctx, q)
 }

@@ -31,9 +31,9 @@ import (
 // sqlRunner runs SQL text and returns its answer as TSV.
 type sqlRunner func(query string) (string, error)
 
-func http18(base, db string) sqlRunner {
+func http18(base, db, password string) sqlRunner {
 	return func(query string) (string, error) {
-		resp, err := http.Post(base+"/?database="+url.QueryEscape(db), "text/plain", strings.NewReader(query))
+		resp, err := http.Post(base+"/?database="+url.QueryEscape(db)+"&user=default&password="+url.QueryEscape(password), "text/plain", strings.NewReader(query))
 		if err != nil {
 			return "", err
 		}
@@ -68,7 +68,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Stop()
-	w, err := Open(ctx, Config{Addr: srv.Addr(), Database: "motcua"})
+	w, err := Open(ctx, Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestCurrentClickHouse(t *testing.T) {
 	if _, err := w.RefreshDossiers(ctx, idList[3:], cat, cal); err != nil {
 		t.Fatal(err)
 	}
-	old := http18("http://"+srv.HTTPAddr(), "motcua")
+	old := http18("http://"+srv.HTTPAddr(), "motcua", srv.Password())
 
 	s, err := chdb.NewSession(t.TempDir())
 	if err != nil {

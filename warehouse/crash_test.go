@@ -81,9 +81,9 @@ func (s *sender) resendUntilAcknowledged(t *testing.T) {
 }
 
 // checkOnce checks that each event is in events exactly once, and has its key.
-func checkOnce(t *testing.T, addr, db string, want int) {
+func checkOnce(t *testing.T, addr, password, db string, want int) {
 	t.Helper()
-	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}, Auth: clickhouse.Auth{Database: db}})
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}, Auth: clickhouse.Auth{Database: db, Username: "default", Password: password}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func checkOnce(t *testing.T, addr, db string, want int) {
 
 func openOwn(t *testing.T, srv *chlocal.Server) *warehouse.Warehouse {
 	t.Helper()
-	w, err := warehouse.Open(t.Context(), warehouse.Config{Addr: srv.Addr(), Database: "motcua"})
+	w, err := warehouse.Open(t.Context(), warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestKilledMidInsertThenResentStoresOnce(t *testing.T) {
 		t.Fatal("no kill cut an insert: the test proves nothing")
 	}
 	s.resendUntilAcknowledged(t)
-	checkOnce(t, srv.Addr(), "motcua", 12*20_000)
+	checkOnce(t, srv.Addr(), srv.Password(), "motcua", 12*20_000)
 }
 
 // A process that died between a failed insert and its repair leaves rows in
@@ -155,7 +155,8 @@ func TestRecoverRestoresKeysOfAnEarlierProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The failed insert's rows: in events, their keys gone.
-	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{warehousetest.Addr(t)}, Auth: clickhouse.Auth{Database: w.Database()}})
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{warehousetest.Addr(t)},
+		Auth: clickhouse.Auth{Database: w.Database(), Username: "default", Password: warehousetest.Password(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestRecoverRestoresKeysOfAnEarlierProcess(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// A new process: Recover, then the client resends the whole batch.
-	w2, err := warehouse.Open(ctx, warehouse.Config{Addr: warehousetest.Addr(t), Database: w.Database()})
+	w2, err := warehouse.Open(ctx, warehousetest.Config(t, w.Database()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func TestRecoverRestoresKeysOfAnEarlierProcess(t *testing.T) {
 	if n := slices.Index(stored, motcua.StoredNew); n != 200 || slices.Contains(stored[:200], motcua.StoredNew) {
 		t.Errorf("after Recover, the resend stored events %v..., want the first 200 duplicates and the rest new", stored[:5])
 	}
-	checkOnce(t, warehousetest.Addr(t), w.Database(), 300)
+	checkOnce(t, warehousetest.Addr(t), warehousetest.Password(t), w.Database(), 300)
 }
 
 // ClickHouse's disk fills up in the middle of inserts; once space is freed,
@@ -242,5 +243,5 @@ func TestDiskFullThenResentStoresOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.resendUntilAcknowledged(t)
-	checkOnce(t, srv.Addr(), "motcua", 12*20_000)
+	checkOnce(t, srv.Addr(), srv.Password(), "motcua", 12*20_000)
 }

@@ -2,9 +2,12 @@ package warehouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/motcua/motcua"
 )
@@ -45,7 +48,34 @@ func (w *Warehouse) Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcu
 	if err != nil {
 		return nil, err
 	}
-	return w.readCounts(ctx, query, args)
+	secs := max(1, int(w.cfg.SummaryTimeout.Round(time.Second)/time.Second))
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"max_execution_time": secs,
+		"max_memory_usage":   int(w.cfg.SummaryMaxMemory), // int: what clickhouse-go encodes for 18.16
+	}))
+	counts, err := w.readCounts(ctx, query, args)
+	return counts, w.limitError(err)
+}
+
+// ClickHouse's codes for a query stopped by one of its limits.
+const (
+	codeTimeoutExceeded     = 159
+	codeMemoryLimitExceeded = 241
+)
+
+// limitError says which limit stopped a summary, when one did.
+func (w *Warehouse) limitError(err error) error {
+	var ex *clickhouse.Exception
+	if !errors.As(err, &ex) {
+		return err
+	}
+	switch ex.Code {
+	case codeTimeoutExceeded:
+		return fmt.Errorf("cannot compute the summary within %s, its time limit (max_execution_time): %w", w.cfg.SummaryTimeout, motcua.ErrQueryTimeout)
+	case codeMemoryLimitExceeded:
+		return fmt.Errorf("cannot compute the summary within %d bytes of memory, its limit (max_memory_usage): %w", w.cfg.SummaryMaxMemory, motcua.ErrQueryMemory)
+	}
+	return err
 }
 
 func (w *Warehouse) readCounts(ctx context.Context, query string, args []any) ([]motcua.Counts, error) {
@@ -89,7 +119,9 @@ func summaryQuery(source string, q motcua.SummaryQuery) (string, []any, error) {
 	}
 	wins := make([]string, len(q.Windows))
 	for i, win := range q.Windows {
-		wins[i] = fmt.Sprintf("(%d, %d, %d)", i, win.From.Unix(), win.To.Unix())
+		// The first day of the storage, 1970-01-01 in Asia/Ho_Chi_Minh, starts
+		// seven hours before the Unix epoch that DateTime cannot go below.
+		wins[i] = fmt.Sprintf("(%d, %d, %d)", i, max(0, win.From.Unix()), max(0, win.To.Unix()))
 	}
 	var where strings.Builder
 	var args []any

@@ -20,11 +20,27 @@ import (
 	"github.com/motcua/motcua"
 )
 
-// Config says where the warehouse is.
+// Config says where the warehouse is, and the limits of its queries.
 type Config struct {
 	Addr     string // HOST:PORT of the native protocol
 	Database string // default "motcua"
+	// User and Password authenticate; User defaults to "default", and an
+	// empty Password is sent as none (a server without one).
+	User     string
+	Password string
+	// SummaryTimeout stops a summary query that runs longer (ClickHouse's
+	// max_execution_time, whole seconds); default DefaultSummaryTimeout.
+	SummaryTimeout time.Duration
+	// SummaryMaxMemory stops a summary query that needs more memory, in
+	// bytes (ClickHouse's max_memory_usage); default DefaultSummaryMaxMemory.
+	SummaryMaxMemory int64
 }
+
+// The limits of a summary query unless configured otherwise.
+const (
+	DefaultSummaryTimeout   = 30 * time.Second
+	DefaultSummaryMaxMemory = 4 << 30
+)
 
 // Warehouse is a connection to motcua's ClickHouse database.
 type Warehouse struct {
@@ -33,6 +49,7 @@ type Warehouse struct {
 
 	mu        sync.Mutex
 	unsettled []unsettled // failed inserts whose rows may be in events without keys
+	cfg       Config
 }
 
 // ErrUnavailable wraps every error that comes from ClickHouse being
@@ -45,10 +62,16 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	if cfg.Database == "" {
 		cfg.Database = "motcua"
 	}
+	if cfg.SummaryTimeout <= 0 {
+		cfg.SummaryTimeout = DefaultSummaryTimeout
+	}
+	if cfg.SummaryMaxMemory <= 0 {
+		cfg.SummaryMaxMemory = DefaultSummaryMaxMemory
+	}
 	if !validIdent(cfg.Database) {
 		return nil, fmt.Errorf("cannot use database name %q: use letters, digits and _", cfg.Database)
 	}
-	boot, err := connect(cfg.Addr, "default")
+	boot, err := connect(cfg, "default")
 	if err != nil {
 		return nil, err
 	}
@@ -57,17 +80,22 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot create database %q on %s: %w", cfg.Database, cfg.Addr, err))
 	}
-	conn, err := connect(cfg.Addr, cfg.Database)
+	conn, err := connect(cfg, cfg.Database)
 	if err != nil {
 		return nil, err
 	}
-	return &Warehouse{conn: conn, db: cfg.Database}, nil
+	return &Warehouse{conn: conn, db: cfg.Database, cfg: cfg}, nil
 }
 
-func connect(addr, db string) (driver.Conn, error) {
+func connect(cfg Config, db string) (driver.Conn, error) {
+	addr := cfg.Addr
+	user := cfg.User
+	if user == "" {
+		user = "default"
+	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Addr:            []string{addr},
-		Auth:            clickhouse.Auth{Database: db, Username: "default"},
+		Auth:            clickhouse.Auth{Database: db, Username: user, Password: cfg.Password},
 		DialTimeout:     3 * time.Second,
 		ReadTimeout:     5 * time.Minute,
 		MaxOpenConns:    8,
@@ -146,7 +174,7 @@ func DropDatabase(ctx context.Context, cfg Config) error {
 	if !validIdent(cfg.Database) {
 		return fmt.Errorf("cannot use database name %q: use letters, digits and _", cfg.Database)
 	}
-	conn, err := connect(cfg.Addr, "default")
+	conn, err := connect(cfg, "default")
 	if err != nil {
 		return err
 	}

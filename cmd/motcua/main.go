@@ -32,6 +32,8 @@ Common flags:
   --config FILE           configuration file (env MOTCUA_CONFIG); flags and environment override it
   --clickhouse HOST:PORT  ClickHouse native address (env MOTCUA_CLICKHOUSE); without it,
                           motcua starts a ClickHouse server of its own under --data
+  --clickhouse-password-file FILE
+                          password of the ClickHouse at --clickhouse (or env MOTCUA_CLICKHOUSE_PASSWORD)
   --database NAME         database (default motcua)
   --data DIR              folder for the server motcua starts (default ./var)
 

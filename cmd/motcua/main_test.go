@@ -19,6 +19,7 @@ func TestMain(m *testing.M) { warehousetest.Main(m) }
 
 func TestImportCommand(t *testing.T) {
 	addr, db := warehousetest.Addr(t), warehousetest.NewDatabase(t)
+	t.Setenv("MOTCUA_CLICKHOUSE_PASSWORD", warehousetest.Password(t))
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.ndjson")
 	bad := filepath.Join(dir, "bad.ndjson")
@@ -49,6 +50,7 @@ func TestImportCommand(t *testing.T) {
 
 func TestCatalogLoadCommand(t *testing.T) {
 	addr, db := warehousetest.Addr(t), warehousetest.NewDatabase(t)
+	t.Setenv("MOTCUA_CLICKHOUSE_PASSWORD", warehousetest.Password(t))
 	var out, errb bytes.Buffer
 	code := run(t.Context(), []string{"catalog", "load", "--clickhouse", addr, "--database", db, "../../catalog/duyenhai"}, &out, &errb)
 	if code != 0 || !strings.Contains(out.String(), "loaded 28 units, 432 procedures") {
@@ -86,6 +88,7 @@ func TestDemoWithAnIngestToken(t *testing.T) {
 		t.Skip("loads the demo data set")
 	}
 	addr, db := warehousetest.Addr(t), warehousetest.NewDatabase(t)
+	t.Setenv("MOTCUA_CLICKHOUSE_PASSWORD", warehousetest.Password(t))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var out, errb lockedBuffer
@@ -132,8 +135,10 @@ func TestFlagOverridesConfigFile(t *testing.T) {
 	addr := warehousetest.Addr(t)
 	fromFile, fromFlag := warehousetest.NewDatabase(t), warehousetest.NewDatabase(t)
 	dir := t.TempDir()
+	password := filepath.Join(dir, "password")
+	os.WriteFile(password, []byte(warehousetest.Password(t)+"\n"), 0o600)
 	conf := filepath.Join(dir, "motcua.yaml")
-	os.WriteFile(conf, []byte("clickhouse:\n  addr: "+addr+"\n  database: "+fromFile+"\n"), 0o600)
+	os.WriteFile(conf, []byte("clickhouse:\n  addr: "+addr+"\n  database: "+fromFile+"\n  password_file: "+password+"\n"), 0o600)
 	events := filepath.Join(dir, "e.ndjson")
 	os.WriteFile(events, []byte(`{"event_id":"a1","dossier_id":"A","type":"received","at":"2022-01-04T08:00:00+07:00","unit":"P1","procedure":"XA.001","channel":"direct"}`+"\n"), 0o644)
 	imp := func(args ...string) string {

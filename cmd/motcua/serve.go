@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -59,6 +60,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	fs.Func("insert-timeout", "time one insert into ClickHouse may take before 503 (default "+cfg.Ingest.InsertTimeout.String()+")", func(v string) error {
 		return cfg.Ingest.InsertTimeout.Set(v)
 	})
+	fs.Func("memory-limit", "soft limit of the Go heap, past which the garbage collector works harder; ignored when GOMEMLIMIT is set (default "+cfg.Serve.MemoryLimit.String()+")", func(v string) error {
+		return cfg.Serve.MemoryLimit.Set(v)
+	})
 	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -82,6 +86,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		return err
 	}
 	log := newLogger(stderr)
+	if os.Getenv("GOMEMLIMIT") == "" && cfg.Serve.MemoryLimit > 0 {
+		debug.SetMemoryLimit(int64(cfg.Serve.MemoryLimit))
+	}
 	if files, err := raiseFileLimit(); err != nil {
 		log.Warn("cannot raise the limit on open files", "err", err)
 	} else if reserve := uint64(256); uint64(cfg.Serve.MaxConns)+reserve > files {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/catalog"
@@ -29,8 +30,17 @@ func (s *stackFlags) register(fs *flag.FlagSet) {
 	ch := &s.cfg.ClickHouse
 	registerConfigFlag(fs)
 	fs.StringVar(&ch.Addr, "clickhouse", ch.Addr, "ClickHouse native `HOST:PORT`; empty starts a server of motcua's own (env MOTCUA_CLICKHOUSE)")
+	fs.Func("clickhouse-password-file", "`FILE` holding the password of the ClickHouse at --clickhouse (or env MOTCUA_CLICKHOUSE_PASSWORD; none without either)", func(v string) error {
+		return s.cfg.SetPasswordFile(v)
+	})
 	fs.StringVar(&ch.Database, "database", ch.Database, "ClickHouse database `NAME` (env MOTCUA_DATABASE)")
 	fs.StringVar(&ch.Data, "data", ch.Data, "`DIR` for the data of the ClickHouse server motcua starts (env MOTCUA_DATA)")
+	fs.Func("summary-timeout", "time limit of a summary query, 503 past it (default "+ch.SummaryTimeout.String()+")", func(v string) error {
+		return ch.SummaryTimeout.Set(v)
+	})
+	fs.Func("summary-max-memory", "memory limit of a summary query, 400 past it (default "+ch.SummaryMaxMemory.String()+")", func(v string) error {
+		return ch.SummaryMaxMemory.Set(v)
+	})
 }
 
 func envOr(k, def string) string {
@@ -65,25 +75,27 @@ func (f *stackFlags) open(ctx context.Context, log *slog.Logger) (*stack, error)
 // openFresh is open, dropping the database first when fresh is set.
 func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool) (*stack, error) {
 	st := &stack{}
-	addr := f.cfg.ClickHouse.Addr
+	ch := f.cfg.ClickHouse
+	addr, pass := ch.Addr, ch.Password.Value()
 	if addr == "" {
-		dir := filepath.Join(f.cfg.ClickHouse.Data, "clickhouse")
+		dir := filepath.Join(ch.Data, "clickhouse")
 		log.Info("starting a ClickHouse server of motcua's own", "data", dir)
 		srv, err := chlocal.Start(ctx, dir, chlocal.WithLogger(log.With("component", "clickhouse")))
 		if err != nil {
 			return nil, err
 		}
-		st.server, addr = srv, srv.Addr()
+		st.server, addr, pass = srv, srv.Addr(), srv.Password()
 		log.Info("ClickHouse is up", "addr", addr)
 	}
 	if fresh {
-		log.Info("starting the demo database anew", "database", f.cfg.ClickHouse.Database)
-		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, Database: f.cfg.ClickHouse.Database}); err != nil {
+		log.Info("starting the demo database anew", "database", ch.Database)
+		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, Password: pass, Database: ch.Database}); err != nil {
 			st.close()
 			return nil, err
 		}
 	}
-	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: f.cfg.ClickHouse.Database})
+	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Password: pass, Database: ch.Database,
+		SummaryTimeout: time.Duration(ch.SummaryTimeout), SummaryMaxMemory: int64(ch.SummaryMaxMemory)})
 	if err != nil {
 		st.close()
 		return nil, err

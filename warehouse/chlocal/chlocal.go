@@ -5,9 +5,14 @@
 package chlocal
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -27,6 +32,7 @@ type Server struct {
 	dir      string
 	tcpPort  int
 	httpPort int
+	password string
 	log      *slog.Logger
 
 	mu      sync.Mutex
@@ -82,6 +88,12 @@ func Start(ctx context.Context, dir string, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create ClickHouse folder %q: %w", dir, err)
+	}
+	if s.password, err = password(filepath.Join(dir, "password")); err != nil {
+		return nil, err
+	}
 	if s.tcpPort, err = freePort(); err != nil {
 		return nil, err
 	}
@@ -97,6 +109,43 @@ func Start(ctx context.Context, dir string, opts ...Option) (*Server, error) {
 // Addr returns the native protocol address, HOST:PORT.
 func (s *Server) Addr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.tcpPort))
+}
+
+// User is the ClickHouse user motcua connects as.
+const User = "default"
+
+// Password returns the password of User: random, made at the first start
+// and kept in the file "password" (0600) under the data folder, so that a
+// restart, and the next run over the same folder, use the same one.
+func (s *Server) Password() string { return s.password }
+
+// password reads the password kept in path, or makes one and keeps it.
+func password(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return string(bytes.TrimSpace(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("cannot read the ClickHouse password: %w", err)
+	}
+	r := make([]byte, 24)
+	if _, err := rand.Read(r); err != nil {
+		return "", fmt.Errorf("cannot make a ClickHouse password: %w", err)
+	}
+	p := hex.EncodeToString(r)
+	if err := writePrivate(path, []byte(p+"\n")); err != nil {
+		return "", fmt.Errorf("cannot keep the ClickHouse password: %w", err)
+	}
+	return p, nil
+}
+
+// writePrivate writes a file that only its owner can read, whatever mode
+// an earlier version of it had.
+func writePrivate(path string, b []byte) error {
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
 }
 
 // HTTPAddr returns the HTTP interface's address, HOST:PORT.
@@ -198,10 +247,11 @@ func (s *Server) launch(ctx context.Context) (*process, error) {
 		}
 	}
 	conf := filepath.Join(s.dir, "config.xml")
-	if err := os.WriteFile(conf, []byte(s.config()), 0o644); err != nil {
+	if err := writePrivate(conf, []byte(s.config())); err != nil {
 		return nil, fmt.Errorf("cannot write ClickHouse config: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(s.dir, "users.xml"), []byte(usersXML), 0o644); err != nil {
+	sum := sha256.Sum256([]byte(s.password))
+	if err := writePrivate(filepath.Join(s.dir, "users.xml"), []byte(fmt.Sprintf(usersXML, hex.EncodeToString(sum[:])))); err != nil {
 		return nil, fmt.Errorf("cannot write ClickHouse users: %w", err)
 	}
 	args := append(bin[1:], "--config-file="+conf)
@@ -302,7 +352,7 @@ const usersXML = `<?xml version="1.0"?>
   <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
   <users>
     <default>
-      <password></password>
+      <password_sha256_hex>%s</password_sha256_hex>
       <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
       <profile>default</profile>
       <quota>default</quota>

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -51,7 +52,7 @@ func startOrSkip(t *testing.T, opts ...Option) *Server {
 // query runs q on the server's HTTP interface and returns its answer.
 func query(s *Server, q string) (string, error) {
 	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Post("http://"+s.HTTPAddr()+"/", "text/plain", strings.NewReader(q))
+	resp, err := c.Post("http://"+s.HTTPAddr()+"/?user="+User+"&password="+url.QueryEscape(s.Password()), "text/plain", strings.NewReader(q))
 	if err != nil {
 		return "", err
 	}
@@ -118,5 +119,48 @@ func TestRestartsAfterKill(t *testing.T) {
 	}
 	if s.proc != nil {
 		t.Error("a process is left after Stop")
+	}
+}
+
+// TestPassword: the server takes its user's password only, which is kept
+// 0600 under the data folder and reused by the next start over it; the
+// configuration files are readable by their owner only.
+func TestPassword(t *testing.T) {
+	s := startOrSkip(t)
+	if len(s.Password()) < 32 {
+		t.Fatalf("password %d characters long", len(s.Password()))
+	}
+	for _, f := range []string{"password", "config.xml", "users.xml"} {
+		fi, err := os.Stat(s.dir + "/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", f, fi.Mode().Perm())
+		}
+	}
+	if _, err := query(s, "SELECT 1"); err != nil {
+		t.Fatalf("with the password: %v", err)
+	}
+	resp, err := http.Post("http://"+s.HTTPAddr()+"/", "text/plain", strings.NewReader("SELECT 1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 200 {
+		t.Error("a query without the password was answered")
+	}
+	pass, dir := s.Password(), s.dir
+	s.Stop()
+	again, err := Start(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Stop()
+	if again.Password() != pass {
+		t.Error("the next start over the same folder made a new password")
+	}
+	if _, err := query(again, "SELECT 1"); err != nil {
+		t.Errorf("after the next start: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 // Package warehousetest gives tests a real ClickHouse: the server at
-// MOTCUA_CLICKHOUSE when set, else one that it starts itself with chlocal for
-// the whole test binary. Each test gets a database of its own.
+// MOTCUA_CLICKHOUSE (with the password in MOTCUA_CLICKHOUSE_PASSWORD, if any)
+// when set, else one that it starts itself with chlocal for the whole test
+// binary. Each test gets a database of its own.
 package warehousetest
 
 import (
@@ -24,6 +25,7 @@ var (
 	server *chlocal.Server
 	dir    string
 	addr   string
+	pass   string
 	failed error
 )
 
@@ -48,14 +50,14 @@ func Addr(t testing.TB) string {
 	defer mu.Unlock()
 	if addr == "" && failed == nil {
 		if a := os.Getenv("MOTCUA_CLICKHOUSE"); a != "" {
-			addr = a
+			addr, pass = a, os.Getenv("MOTCUA_CLICKHOUSE_PASSWORD")
 		} else {
 			dir, failed = os.MkdirTemp("", "motcua-clickhouse-")
 			if failed == nil {
 				server, failed = chlocal.Start(context.Background(), dir)
 			}
 			if failed == nil {
-				addr = server.Addr()
+				addr, pass = server.Addr(), server.Password()
 			}
 		}
 	}
@@ -68,16 +70,32 @@ func Addr(t testing.TB) string {
 	return addr
 }
 
+// Password returns the password of the test server's user, "" for none.
+func Password(t testing.TB) string {
+	t.Helper()
+	Addr(t)
+	mu.Lock()
+	defer mu.Unlock()
+	return pass
+}
+
+// Config returns the warehouse configuration of a database on the test
+// server: its address and password.
+func Config(t testing.TB, database string) warehouse.Config {
+	t.Helper()
+	return warehouse.Config{Addr: Addr(t), Password: Password(t), Database: database}
+}
+
 // NewDatabase returns a fresh database name on the test server, dropped when
 // the test ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
-	a := Addr(t)
+	a, p := Addr(t), Password(t)
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "test_" + hex.EncodeToString(b)
 	t.Cleanup(func() {
-		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{a}})
+		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{a}, Auth: clickhouse.Auth{Username: "default", Password: p}})
 		if err == nil {
 			conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name)
 			conn.Close()
@@ -105,7 +123,7 @@ func Open(t testing.TB) *warehouse.Warehouse {
 func OpenEmpty(t testing.TB) *warehouse.Warehouse {
 	t.Helper()
 	ctx := context.Background()
-	w, err := warehouse.Open(ctx, warehouse.Config{Addr: Addr(t), Database: NewDatabase(t)})
+	w, err := warehouse.Open(ctx, Config(t, NewDatabase(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
