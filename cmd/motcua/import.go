@@ -56,7 +56,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	fig := figures.New(st.wh, figures.Config{}, log, prometheus.NewRegistry())
-	if err := fig.Open(ctx); err == nil {
+	if err = fig.Open(ctx); err == nil {
 		err = fig.FollowRules(ctx)
 	}
 	if err != nil {

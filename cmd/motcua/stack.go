@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -41,13 +40,6 @@ func (s *stackFlags) register(fs *flag.FlagSet) {
 	fs.Func("summary-max-memory", "memory limit of a summary query, 400 past it (default "+ch.SummaryMaxMemory.String()+")", func(v string) error {
 		return ch.SummaryMaxMemory.Set(v)
 	})
-}
-
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
 }
 
 // stack is an open, migrated warehouse, and the ClickHouse server motcua
