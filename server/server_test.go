@@ -168,7 +168,9 @@ func TestCatalogueAndHealth(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		if v != nil {
-			json.NewDecoder(resp.Body).Decode(v)
+			if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+				t.Fatalf("GET %s: the answer is not JSON: %v", path, err)
+			}
 		}
 		return resp.StatusCode
 	}
@@ -279,7 +281,9 @@ func TestSummaryRefusesBadQueries(t *testing.T) {
 			t.Fatal(err)
 		}
 		var body struct{ Error string }
-		json.NewDecoder(resp.Body).Decode(&body)
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatalf("%s: the answer is not JSON: %v", tc.query, err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != 400 || body.Error != tc.want {
 			t.Errorf("%s: %d %q, want 400 %q", tc.query, resp.StatusCode, body.Error, tc.want)
@@ -291,7 +295,9 @@ func TestSummaryRefusesBadQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ans server.SummaryAnswer
-	json.NewDecoder(resp.Body).Decode(&ans)
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+		t.Fatalf("the summary is not JSON: %v", err)
+	}
 	resp.Body.Close()
 	if resp.StatusCode != 200 || ans.Total.Handled != 0 || ans.Total.Shares["online"].Denominator != 0 {
 		t.Errorf("empty year: %d %+v", resp.StatusCode, ans.Total)

@@ -23,7 +23,9 @@ func getSummary(t *testing.T, url, query string) (int, http.Header, string) {
 	}
 	defer resp.Body.Close()
 	var body struct{ Error string }
-	json.NewDecoder(resp.Body).Decode(&body)
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("summary?%s: the answer is not JSON: %v", query, err)
+	}
 	return resp.StatusCode, resp.Header, body.Error
 }
 
