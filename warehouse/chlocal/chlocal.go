@@ -234,6 +234,52 @@ func (s *Server) watch(p *process, quit chan struct{}) {
 	}
 }
 
+// stopLeftover stops a ClickHouse still running over the folder: the child
+// of an earlier motcua that was killed (kill -9 leaves it running, or
+// shutting down, and holding the folder's lock, so that a new one cannot
+// start). It asks it to stop, waits up to 30 s, then kills it.
+func (s *Server) stopLeftover(ctx context.Context, conf string) error {
+	pid := leftover(conf)
+	if pid == 0 {
+		return nil
+	}
+	s.log.Warn("a ClickHouse of an earlier run still holds the folder; stopping it", "pid", pid, "dir", s.dir)
+	syscall.Kill(pid, syscall.SIGTERM)
+	deadline := time.Now().Add(30 * time.Second)
+	for leftover(conf) == pid {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			deadline = time.Now().Add(time.Hour)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// leftover returns the pid of a running ClickHouse started with the config
+// file conf, or 0.
+func leftover(conf string) int {
+	want := []byte("--config-file=" + conf)
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(b, want) {
+			continue
+		}
+		if stat, err := os.ReadFile(filepath.Join(filepath.Dir(p), "stat")); err == nil && bytes.Contains(stat, []byte(") Z ")) {
+			continue // a zombie waiting for its parent holds nothing
+		}
+		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
+			return pid
+		}
+	}
+	return 0
+}
+
 // launch writes the configuration, starts the binary and returns once it
 // answers on its native port; on failure, nothing is left running.
 func (s *Server) launch(ctx context.Context) (*process, error) {
@@ -247,6 +293,9 @@ func (s *Server) launch(ctx context.Context) (*process, error) {
 		}
 	}
 	conf := filepath.Join(s.dir, "config.xml")
+	if err := s.stopLeftover(ctx, conf); err != nil {
+		return nil, err
+	}
 	if err := writePrivate(conf, []byte(s.config())); err != nil {
 		return nil, fmt.Errorf("cannot write ClickHouse config: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -162,5 +163,71 @@ func TestPassword(t *testing.T) {
 	}
 	if _, err := query(again, "SELECT 1"); err != nil {
 		t.Errorf("after the next start: %v", err)
+	}
+}
+
+// TestHelperHoldsServer is not a test: TestStartAfterOwnerKilled runs the
+// test binary again with MOTCUA_CHLOCAL_HELPER_DIR set, as a motcua that
+// starts a server and then is killed.
+func TestHelperHoldsServer(t *testing.T) {
+	dir := os.Getenv("MOTCUA_CHLOCAL_HELPER_DIR")
+	if dir == "" {
+		t.Skip("run by TestStartAfterOwnerKilled")
+	}
+	if _, err := Start(t.Context(), dir); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(dir+"/helper-ready", nil, 0o600)
+	time.Sleep(time.Hour)
+}
+
+// A motcua killed with -9 leaves its ClickHouse running (or shutting down)
+// over the folder; the next start over the same folder stops it and starts
+// anew instead of failing on the folder's lock.
+func TestStartAfterOwnerKilled(t *testing.T) {
+	if _, err := Binary(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	helper := exec.Command(os.Args[0], "-test.run=^TestHelperHoldsServer$")
+	helper.Env = append(os.Environ(), "MOTCUA_CHLOCAL_HELPER_DIR="+dir)
+	if err := helper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if _, err := os.Stat(dir + "/helper-ready"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			helper.Process.Kill()
+			t.Fatal("the helper did not start its ClickHouse")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	old := leftover(dir + "/config.xml")
+	if old == 0 {
+		t.Fatal("no ClickHouse of the helper runs")
+	}
+	helper.Process.Kill()
+	helper.Wait()
+
+	var logs syncBuffer
+	s, err := Start(t.Context(), dir, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		syscall.Kill(old, syscall.SIGKILL)
+		t.Fatalf("a start over the folder of a killed motcua: %v", err)
+	}
+	defer s.Stop()
+	if pid := leftover(dir + "/config.xml"); pid == old || pid == 0 {
+		t.Errorf("the running ClickHouse is %d, the leftover was %d", pid, old)
+	}
+	if c, err := net.DialTimeout("tcp", s.Addr(), time.Second); err != nil {
+		t.Errorf("the new server does not answer: %v", err)
+	} else {
+		c.Close()
 	}
 }
