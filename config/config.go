@@ -399,6 +399,9 @@ func (t Tokens) ReadFile(path string) error {
 		// A comment is a line that starts with #, or what follows " #": a
 		// token may hold # itself.
 		line := strings.TrimSpace(sc.Text())
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a mark some editors write first
+		}
 		if strings.HasPrefix(line, "#") {
 			continue
 		}

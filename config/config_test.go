@@ -172,3 +172,14 @@ func TestTokensFile(t *testing.T) {
 		t.Errorf("short token: %v", err)
 	}
 }
+
+// A byte-order mark before the first line is not part of the first source.
+func TestTokensFileWithByteOrderMark(t *testing.T) {
+	tokens := Tokens{}
+	if err := tokens.ReadFile(write(t, "bom", "\ufeffprobe:bom-token-123\n")); err != nil {
+		t.Fatal(err)
+	}
+	if tokens["bom-token-123"] != "probe" {
+		t.Errorf("source read as %q, want \"probe\"", tokens["bom-token-123"])
+	}
+}

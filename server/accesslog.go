@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -21,11 +22,20 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		case "/healthz", "/readyz", "/metrics":
 			level = slog.LevelDebug
 		}
-		args := []any{"method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
+		args := []any{"method", c.Request.Method, "path", clip(c.Request.URL.Path), "status", c.Writer.Status(),
 			"duration", time.Since(start).Round(time.Microsecond), "bytes", c.Writer.Size(), "client", c.Request.RemoteAddr}
 		if src := c.GetString("source"); src != "" {
 			args = append(args, "source", src)
 		}
 		log.Log(c.Request.Context(), level, "http request", args...)
 	}
+}
+
+// clip cuts a path to 256 bytes for the log: a client without a token must
+// not be able to fill the disk with long paths.
+func clip(path string) string {
+	if len(path) <= 256 {
+		return path
+	}
+	return path[:256] + fmt.Sprintf("...(%d bytes)", len(path))
 }

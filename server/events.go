@@ -57,8 +57,8 @@ func newEventsHandler(cfg ingest.Config, c *ingest.Committer, catalog func() *mo
 // source returns the source that the request's bearer token authenticates.
 func (h *eventsHandler) source(r *http.Request) (string, bool) {
 	auth := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || tok == "" {
+	scheme, tok, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" { // the scheme is case-insensitive (RFC 7235)
 		return "", false
 	}
 	for t, src := range h.cfg.Tokens {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,5 +80,32 @@ func TestChangedWorkingHoursOnTheAPI(t *testing.T) {
 	getJSON(t, url+"/api/v1/calendar", &cal)
 	if len(cal.WorkingHours) != 1 || cal.WorkingHours[0].Start != "07:00" || cal.WorkingHours[0].End != "08:00" {
 		t.Errorf("GET /api/v1/calendar: working hours %+v, want 07:00-08:00", cal.WorkingHours)
+	}
+}
+
+// Found by a hostile probe: a dossier id past the contract's length is a
+// client's mistake (400), not an outage; the bearer scheme is
+// case-insensitive; HEAD /healthz answers.
+func TestProbeFindings(t *testing.T) {
+	url := start(t, warehousetest.Open(t), server.Config{})
+	resp, err := http.Get(url + "/api/v1/dossiers/" + strings.Repeat("A", 100_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a 100,000-character dossier id: %s, want 400", resp.Status)
+	}
+	req, _ := http.NewRequest("POST", url+"/api/v1/events", strings.NewReader(line("b1", "B-1", "received", "2022-03-01T08:00:00+07:00", "P1", `,"channel":"online"`)))
+	req.Header.Set("Authorization", "bearer "+token)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a lowercase bearer scheme: %s, want 200", resp.Status)
+	}
+	if resp, err = http.Head(url + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("HEAD /healthz: %v %v", resp, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -131,6 +132,7 @@ func (s *Server) Start(ctx context.Context) error {
 	r := gin.New()
 	r.Use(accessLog(s.log), gin.Recovery())
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	r.HEAD("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})))
 	api := r.Group("/api/v1")
@@ -246,6 +248,10 @@ type DossierAnswer struct {
 // dossier serves GET /api/v1/dossiers/{id}.
 func (s *Server) dossier(c *gin.Context) {
 	id := c.Param("id")
+	if utf8.RuneCountInString(id) > motcua.MaxDossierIDLen {
+		badRequest(c, "a dossier id has %d characters at most", motcua.MaxDossierIDLen)
+		return
+	}
 	evs, err := s.wh.Events(c.Request.Context(), id)
 	if err != nil {
 		s.log.Warn("cannot read a dossier", "dossier", id, "err", err)

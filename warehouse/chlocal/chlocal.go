@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -305,6 +306,13 @@ func (s *Server) launch(ctx context.Context) (*process, error) {
 	}
 	args := append(bin[1:], "--config-file="+conf)
 	cmd := exec.Command(bin[0], args...)
+	// ClickHouse needs none of motcua's settings, and its environment is
+	// readable in /proc: leave the tokens and passwords out.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MOTCUA_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	cmd.Dir = s.dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	stderr, err := os.OpenFile(filepath.Join(s.dir, "log", "stderr.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
