@@ -24,7 +24,6 @@ import (
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/ingest/ndjson"
 	"github.com/motcua/motcua/server"
-	"github.com/motcua/motcua/warehouse"
 	"github.com/motcua/motcua/warehouse/warehousetest"
 )
 
@@ -58,19 +57,9 @@ func soakBatch(c, b int) []byte {
 func BenchmarkSoak(b *testing.B) {
 	const clients, perBatch = 50, 1000
 	for b.Loop() {
-		dir := b.TempDir()
-		srv := warehousetest.Own(b, dir)
+		srv := warehousetest.Own(b, b.TempDir())
 		ctx := context.Background()
-		wh, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := wh.Migrate(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if err := wh.SaveCatalog(ctx, setup(b).cat, "bench"); err != nil {
-			b.Fatal(err)
-		}
+		wh := warehousetest.OpenOwn(b, srv)
 		app := server.New(server.Config{Listen: "127.0.0.1:0", Figures: figures.Config{CatchUpEvery: 5 * time.Second},
 			Ingest: ingest.Config{Tokens: map[string]string{"soak-token": "soak"}, InsertTimeout: 5 * time.Second}},
 			wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -120,13 +109,13 @@ func BenchmarkSoak(b *testing.B) {
 			}()
 		}
 		d := soakSeconds()
-		pid := warehousetest.PID(b, dir)
+		pid := srv.PID()
 		time.Sleep(d / 4)
 		syscall.Kill(pid, syscall.SIGSTOP)
 		time.Sleep(10 * time.Second)
 		syscall.Kill(pid, syscall.SIGCONT)
 		time.Sleep(d/2 - 10*time.Second)
-		warehousetest.Crash(b, srv, dir)
+		warehousetest.Crash(b, srv)
 		time.Sleep(time.Until(t0.Add(d)))
 		stop.Store(true)
 		wg.Wait()
@@ -160,7 +149,6 @@ func BenchmarkSoak(b *testing.B) {
 		}
 		conn.Close()
 		app.Stop(ctx)
-		wh.Close()
 
 		slices.Sort(latencies)
 		q := func(p float64) float64 { return latencies[int(p*float64(len(latencies)-1))].Seconds() * 1000 }

@@ -34,7 +34,7 @@ type Store interface {
 	RefreshDossiers(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error)
 	FactsWatermark(ctx context.Context) (time.Time, error)
 	Unfolded(ctx context.Context, since time.Time) ([]string, error)
-	SetFactsWatermark(ctx context.Context, since, start time.Time) error
+	SetFactsWatermark(ctx context.Context, since, start time.Time) (time.Time, error)
 	FactsCalendar(ctx context.Context) (string, error)
 	RefoldAll(ctx context.Context, cat *motcua.Catalog, progress func(done, total int)) (int, error)
 }
@@ -238,10 +238,6 @@ func (f *Figures) release() {
 func (f *Figures) Flush(ctx context.Context) error {
 	f.acquire()
 	defer f.release()
-	return f.flushLocked(ctx)
-}
-
-func (f *Figures) flushLocked(ctx context.Context) error {
 	f.mu.Lock()
 	ids := make([]string, 0, len(f.dirty))
 	for id := range f.dirty {
@@ -291,10 +287,7 @@ func (f *Figures) CatchUp(ctx context.Context) (int, error) {
 	if err := f.Flush(ctx); err != nil {
 		return len(ids), err
 	}
-	if err := f.store.SetFactsWatermark(ctx, since, start); err != nil {
-		return len(ids), err
-	}
-	upto, err := f.store.FactsWatermark(ctx)
+	upto, err := f.store.SetFactsWatermark(ctx, since, start)
 	if err != nil {
 		return len(ids), err
 	}

@@ -6,10 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/motcua/motcua/catalog"
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/server"
-	"github.com/motcua/motcua/warehouse"
 	"github.com/motcua/motcua/warehouse/warehousetest"
 )
 
@@ -20,26 +18,14 @@ func TestStalledClickHouseGets503AndResendStoresOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("stops a ClickHouse server of its own")
 	}
-	dir := t.TempDir()
-	srv := warehousetest.Own(t, dir)
+	srv := warehousetest.Own(t, t.TempDir())
 	ctx := t.Context()
-	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { wh.Close() })
-	if _, err := wh.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cat, _ := catalog.Load(catalog.DuyenHai())
-	if err := wh.SaveCatalog(ctx, cat, "test"); err != nil {
-		t.Fatal(err)
-	}
+	wh := warehousetest.OpenOwn(t, srv)
 	url := start(t, wh, server.Config{Ingest: ingest.Config{InsertTimeout: 2 * time.Second}})
 	body := []byte(line("s1", "S-1", "received", "2022-03-01T08:00:00+07:00", "P1", `,"channel":"online"`) +
 		line("s2", "S-1", "resolved", "2022-03-02T08:00:00+07:00", "P1", ""))
 
-	pid := warehousetest.PID(t, dir)
+	pid := srv.PID()
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}

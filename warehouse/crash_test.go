@@ -17,7 +17,6 @@ import (
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/warehouse"
-	"github.com/motcua/motcua/warehouse/chlocal"
 	"github.com/motcua/motcua/warehouse/warehousetest"
 )
 
@@ -48,7 +47,7 @@ type sender struct {
 // sendAll sends every batch not acknowledged yet, in order, and returns at
 // the first error, checking that an error never claims that nothing was
 // stored once the insert has begun.
-func (s *sender) sendAll(t *testing.T) error {
+func (s *sender) sendAll() error {
 	for i, b := range s.batches {
 		if s.acked[i] {
 			continue
@@ -69,7 +68,7 @@ func (s *sender) resendUntilAcknowledged(t *testing.T) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		err := s.sendAll(t)
+		err := s.sendAll()
 		if err == nil {
 			return
 		}
@@ -101,34 +100,20 @@ func checkOnce(t *testing.T, addr, password, db string, want int) {
 	}
 }
 
-func openOwn(t *testing.T, srv *chlocal.Server) *warehouse.Warehouse {
-	t.Helper()
-	w, err := warehouse.Open(t.Context(), warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	if _, err := w.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
 // ClickHouse killed (-9) in the middle of inserts, three times; the client
 // resends every batch that was not acknowledged: each event is stored once.
 func TestKilledMidInsertThenResentStoresOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crashes a ClickHouse server of its own")
 	}
-	dir := t.TempDir()
-	srv := warehousetest.Own(t, dir)
-	s := &sender{w: openOwn(t, srv), batches: crashBatches(12, 20_000), acked: map[int]bool{}}
+	srv := warehousetest.Own(t, t.TempDir())
+	s := &sender{w: warehousetest.OpenOwn(t, srv), batches: crashBatches(12, 20_000), acked: map[int]bool{}}
 	cut := 0
 	for range 3 {
 		done := make(chan error, 1)
-		go func() { done <- s.sendAll(t) }()
+		go func() { done <- s.sendAll() }()
 		time.Sleep(time.Duration(50+rand.IntN(400)) * time.Millisecond)
-		warehousetest.Crash(t, srv, dir)
+		warehousetest.Crash(t, srv)
 		if err := <-done; err != nil {
 			cut++
 			t.Logf("while ClickHouse was killed: %v", err)
@@ -216,7 +201,7 @@ func TestDiskFullThenResentStoresOnce(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", data).Run() })
 	srv := warehousetest.Own(t, dir)
-	s := &sender{w: openOwn(t, srv), batches: crashBatches(12, 20_000), acked: map[int]bool{}}
+	s := &sender{w: warehousetest.OpenOwn(t, srv), batches: crashBatches(12, 20_000), acked: map[int]bool{}}
 	// Leave about 3 MB free: a few batches fit, then the disk is full.
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(data, &st); err != nil {
@@ -228,7 +213,7 @@ func TestDiskFullThenResentStoresOnce(t *testing.T) {
 	}
 	failures := 0
 	for failures < 3 && len(s.acked) < len(s.batches) {
-		if err := s.sendAll(t); err != nil {
+		if err := s.sendAll(); err != nil {
 			failures++
 			t.Logf("with the disk full: %v", err)
 			if !errors.Is(err, motcua.ErrPartlyStored) && !errors.Is(err, motcua.ErrUnavailable) {

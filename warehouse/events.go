@@ -41,13 +41,16 @@ func (w *Warehouse) InsertEvents(ctx context.Context, evs []motcua.Event) ([]mot
 		return out, nil
 	}
 	hashes := make([]uint64, len(evs))
+	firsts := make([]int, len(evs)) // index of the first event of the batch with the same key
 	first := make(map[eventKey]int, len(evs))
 	for i := range evs {
 		hashes[i] = evs[i].ContentHash()
 		k := eventKey{evs[i].Source, evs[i].EventID}
-		if _, ok := first[k]; !ok {
-			first[k] = i
+		j, ok := first[k]
+		if !ok {
+			first[k], j = i, i
 		}
+		firsts[i] = j
 	}
 	stored, err := w.storedKeys(ctx, first)
 	if err != nil {
@@ -55,10 +58,9 @@ func (w *Warehouse) InsertEvents(ctx context.Context, evs []motcua.Event) ([]mot
 	}
 	fresh := make([]int, 0, len(evs))
 	for i := range evs {
-		k := eventKey{evs[i].Source, evs[i].EventID}
-		if h, ok := stored[k]; ok {
+		if h, ok := stored[eventKey{evs[i].Source, evs[i].EventID}]; ok {
 			out[i] = sameOrConflict(h, hashes[i])
-		} else if j := first[k]; j != i {
+		} else if j := firsts[i]; j != i {
 			out[i] = sameOrConflict(hashes[j], hashes[i]) // compared with its first copy in the batch, which is new
 		} else {
 			fresh = append(fresh, i)

@@ -234,16 +234,17 @@ const CatchUpMargin = 5 * time.Minute
 
 // SetFactsWatermark records that every dossier with events ingested before
 // the start of a catch-up (less CatchUpMargin) is folded; since is the
-// watermark the catch-up started from, which it never moves back.
-func (w *Warehouse) SetFactsWatermark(ctx context.Context, since, start time.Time) error {
+// watermark the catch-up started from, which it never moves back. It returns
+// the watermark in force after it.
+func (w *Warehouse) SetFactsWatermark(ctx context.Context, since, start time.Time) (time.Time, error) {
 	upto := start.Add(-CatchUpMargin).Truncate(time.Second)
 	if !upto.After(since) {
-		return nil
+		return since, nil
 	}
 	if err := w.insertRow(ctx, insertFactsWatermark, upto, time.Now()); err != nil {
-		return fmt.Errorf("cannot record the facts watermark: %w", err)
+		return since, fmt.Errorf("cannot record the facts watermark: %w", err)
 	}
-	return nil
+	return upto, nil
 }
 
 // FactsWatermark returns the time before which every stored event's dossier

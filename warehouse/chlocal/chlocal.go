@@ -149,6 +149,16 @@ func writePrivate(path string, b []byte) error {
 	return os.Chmod(path, 0o600)
 }
 
+// PID returns the process id of the running server, 0 when none runs.
+func (s *Server) PID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return 0
+	}
+	return s.proc.cmd.Process.Pid
+}
+
 // HTTPAddr returns the HTTP interface's address, HOST:PORT.
 func (s *Server) HTTPAddr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.httpPort))

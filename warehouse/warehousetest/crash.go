@@ -1,15 +1,14 @@
 package warehousetest
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/motcua/motcua/catalog"
+	"github.com/motcua/motcua/warehouse"
 	"github.com/motcua/motcua/warehouse/chlocal"
 )
 
@@ -29,31 +28,34 @@ func Own(t testing.TB, dir string) *chlocal.Server {
 	return srv
 }
 
-// PID returns the process id of the ClickHouse server whose folder is dir.
-func PID(t testing.TB, dir string) int {
+// OpenOwn returns a migrated warehouse, with the Duyên Hải catalogue, in
+// database motcua of a server of the test's own (Own).
+func OpenOwn(t testing.TB, srv *chlocal.Server) *warehouse.Warehouse {
 	t.Helper()
-	abs, _ := filepath.Abs(dir)
-	want := []byte("--config-file=" + filepath.Join(abs, "config.xml"))
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		b, err := os.ReadFile(p)
-		if err != nil || !bytes.Contains(b, want) {
-			continue
-		}
-		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-		if err == nil {
-			return pid
-		}
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no ClickHouse process runs with its folder in %s", dir)
-	return 0
+	t.Cleanup(func() { w.Close() })
+	if _, err := w.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := catalog.Load(catalog.DuyenHai())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SaveCatalog(ctx, c, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
 
-// Crash kills the server of dir with SIGKILL, as a crash or the kernel's OOM
+// Crash kills the server with SIGKILL, as a crash or the kernel's OOM
 // killer would, then starts it again on the same data and ports.
-func Crash(t testing.TB, srv *chlocal.Server, dir string) {
+func Crash(t testing.TB, srv *chlocal.Server) {
 	t.Helper()
-	if err := syscall.Kill(PID(t, dir), syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(srv.PID(), syscall.SIGKILL); err != nil {
 		t.Fatalf("cannot kill ClickHouse: %v", err)
 	}
 	srv.Stop() // reaps the killed process
