@@ -26,8 +26,41 @@ type SummaryQuery struct {
 	// By groups within each window: "unit", "procedure", "official" or ""
 	// for none.
 	By string
-	// Channel restricts the count to dossiers received by one channel.
-	Channel string
+	// Channel restricts the count to dossiers received by one channel;
+	// Procedure and Official to one procedure and one receiving official.
+	Channel, Procedure, Official string
+	// Now, when set, adds the figures at that instant (open, overdue and
+	// approaching now) to each group.
+	Now *Instant
+}
+
+// DossierQuery asks for the dossiers behind one figure: those that the
+// summary with the same window and filters counts in it.
+type DossierQuery struct {
+	Window                       Window
+	Now                          *Instant // for the figures at an instant
+	Units                        []string // nil: all
+	Channel, Procedure, Official string
+	Figure                       Figure
+	// Limit and Offset page the list, ordered by due time (none last),
+	// then by id; Limit 0 returns only the total.
+	Limit, Offset int
+}
+
+// DossierRow is a dossier as a list shows it.
+type DossierRow struct {
+	ID           string    `json:"id"`
+	Unit         string    `json:"unit"`
+	HandlingUnit string    `json:"handling_unit"`
+	Procedure    string    `json:"procedure"`
+	Official     string    `json:"official,omitempty"`
+	Channel      Channel   `json:"channel,omitempty"`
+	ReceivedAt   time.Time `json:"received_at"`
+	DueAt        time.Time `json:"due_at,omitzero"`
+	PausedSince  time.Time `json:"paused_since,omitzero"`
+	ResolvedAt   time.Time `json:"resolved_at,omitzero"`
+	Outcome      Outcome   `json:"outcome,omitempty"`
+	ClosedAt     time.Time `json:"closed_at,omitzero"`
 }
 
 // Counts are the summary's counts for one group of one window.
@@ -47,6 +80,10 @@ type Counts struct {
 	OpenAtEnd      uint64 `json:"open_at_end"`
 	OverdueAtEnd   uint64 `json:"overdue_at_end"`
 	ReturnedPostal uint64 `json:"returned_postal"`
+	// The figures at an instant, counted when the query asks for them.
+	OpenNow        uint64 `json:"open_now,omitempty"`
+	OverdueNow     uint64 `json:"overdue_now,omitempty"`
+	ApproachingNow uint64 `json:"approaching_now,omitempty"`
 }
 
 // Add adds o to c.
@@ -64,4 +101,7 @@ func (c *Counts) Add(o Counts) {
 	c.OpenAtEnd += o.OpenAtEnd
 	c.OverdueAtEnd += o.OverdueAtEnd
 	c.ReturnedPostal += o.ReturnedPostal
+	c.OpenNow += o.OpenNow
+	c.OverdueNow += o.OverdueNow
+	c.ApproachingNow += o.ApproachingNow
 }

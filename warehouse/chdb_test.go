@@ -230,6 +230,21 @@ func TestCurrentClickHouse(t *testing.T) {
 			queries[tmpl+" "+name] = bind(text, args...)
 		}
 	}
+	inst := cat.InstantAt(time.Date(2022, 12, 30, 10, 0, 0, 0, motcua.Location), cat.Calendar())
+	inst.Approach = map[string]time.Time{"P1": inst.Default.Add(time.Hour)}
+	text, args, err := summaryQuery("dossier_facts", motcua.SummaryQuery{Windows: []motcua.Window{year}, By: "unit", Now: &inst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries["summary year by unit and now"] = bind(text, args...)
+	for _, f := range []motcua.Figure{motcua.FigHandled, motcua.FigLate, motcua.FigWithinDueAtEnd, motcua.FigOpenNow, motcua.FigApproachingNow} {
+		list, count, args, err := dossiersQuery(motcua.DossierQuery{Window: year, Now: &inst, Units: cat.Subtree("TX"), Channel: "online", Figure: f, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		queries["dossiers "+string(f)] = bind(list, args...)
+		queries["count dossiers "+string(f)] = bind(count, args...)
+	}
 	for name, q := range queries {
 		a, err := old(q + " FORMAT TabSeparated")
 		if err != nil {

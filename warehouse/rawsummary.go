@@ -48,5 +48,5 @@ func (w *Warehouse) SummaryFromEvents(ctx context.Context, q motcua.SummaryQuery
 	if err != nil {
 		return nil, err
 	}
-	return w.readCounts(ctx, query, args)
+	return w.readCounts(ctx, query, args, q.Now != nil)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,34 +13,103 @@ import (
 	"github.com/motcua/motcua"
 )
 
+// figureSQL is the condition that puts a row of dossier facts in each
+// figure: over the window [wf, wt), or at the instant nowt (whose calendar
+// day starts at nowday; approach is the latest due time that is approaching
+// then for the row's handling unit). A dossier is open at t when received
+// before t and not closed before t; overdue when open and due before the end
+// of the window, unless its clock stands still under a supplement request.
+// The summary sums these conditions and the dossier lists select by them,
+// so a list holds exactly the dossiers that its figure counts.
+var figureSQL = map[motcua.Figure]string{
+	motcua.FigNew:            `received_at >= wf AND received_at < wt`,
+	motcua.FigCarriedOver:    `received_at < wf AND (toUInt32(closed_at) = 0 OR closed_at >= wf)`,
+	motcua.FigNewOnline:      `received_at >= wf AND received_at < wt AND channel = 'online'`,
+	motcua.FigNewDirect:      `received_at >= wf AND received_at < wt AND channel = 'direct'`,
+	motcua.FigNewPostal:      `received_at >= wf AND received_at < wt AND channel = 'postal'`,
+	motcua.FigResolved:       `resolved_at >= wf AND resolved_at < wt`,
+	motcua.FigEarly:          `resolved_at >= wf AND resolved_at < wt AND outcome = 'early'`,
+	motcua.FigOnTime:         `resolved_at >= wf AND resolved_at < wt AND outcome = 'on_time'`,
+	motcua.FigLate:           `resolved_at >= wf AND resolved_at < wt AND outcome = 'late'`,
+	motcua.FigOpenAtEnd:      openAtEnd,
+	motcua.FigOverdueAtEnd:   openAtEnd + ` AND ` + overdueAtEnd,
+	motcua.FigReturnedPostal: `returned_at >= wf AND returned_at < wt AND return_channel = 'postal'`,
+	motcua.FigOpenNow:        openNow,
+	motcua.FigOverdueNow:     openNow + ` AND has_due = 1 AND due_at < nowday AND NOT ` + pausedNow,
+	motcua.FigApproachingNow: openNow + ` AND has_due = 1 AND due_at >= nowday AND toUInt32(due_at) <= approach AND NOT ` + pausedNow,
+}
+
+const (
+	openAtEnd    = `received_at < wt AND (toUInt32(closed_at) = 0 OR closed_at >= wt)`
+	overdueAtEnd = `has_due = 1 AND due_at < wt AND NOT (due_computed = 1 AND toUInt32(paused_since) != 0 AND paused_since < wt)`
+	openNow      = `received_at <= nowt AND (toUInt32(closed_at) = 0 OR closed_at > nowt)`
+	pausedNow    = `(due_computed = 1 AND toUInt32(paused_since) != 0 AND paused_since <= nowt)`
+)
+
+// The figures of every summary, in the order of its columns (see counted),
+// and those added when it asks for an instant.
+var (
+	periodFigures = []motcua.Figure{motcua.FigNew, motcua.FigCarriedOver, motcua.FigNewOnline, motcua.FigNewDirect,
+		motcua.FigNewPostal, motcua.FigResolved, motcua.FigEarly, motcua.FigOnTime, motcua.FigLate, motcua.FigOpenAtEnd,
+		motcua.FigOverdueAtEnd, motcua.FigReturnedPostal}
+	instantFigures = []motcua.Figure{motcua.FigOpenNow, motcua.FigOverdueNow, motcua.FigApproachingNow}
+)
+
+// figureCondition is the condition of a figure that figureSQL holds, or
+// that is made of those (handled, within due at the end).
+func figureCondition(f motcua.Figure) (string, error) {
+	switch f {
+	case motcua.FigHandled:
+		return "((" + figureSQL[motcua.FigNew] + ") OR (" + figureSQL[motcua.FigCarriedOver] + "))", nil
+	case motcua.FigWithinDueAtEnd:
+		return openAtEnd + " AND NOT (" + overdueAtEnd + ")", nil
+	}
+	c, ok := figureSQL[f]
+	if !ok {
+		return "", fmt.Errorf("cannot select by figure %q", f)
+	}
+	return c, nil
+}
+
+// instantSQL binds nowt, nowday and approach for in, for a WITH clause;
+// each binding ends with ", ".
+func instantSQL(in *motcua.Instant) string {
+	if in == nil {
+		return ""
+	}
+	approach := fmt.Sprintf("toUInt32(%d)", unix(in.Default))
+	if len(in.Approach) > 0 {
+		units := make([]string, 0, len(in.Approach))
+		for u := range in.Approach {
+			units = append(units, u)
+		}
+		slices.Sort(units)
+		var b strings.Builder
+		b.WriteString("multiIf(")
+		for _, u := range units {
+			fmt.Fprintf(&b, "handling_unit = %s, toUInt32(%d), ", quote(u), unix(in.Approach[u]))
+		}
+		b.WriteString(approach + ")")
+		approach = b.String()
+	}
+	return fmt.Sprintf("toDateTime(%d, 'Asia/Ho_Chi_Minh') AS nowt, toDateTime(%d, 'Asia/Ho_Chi_Minh') AS nowday, %s AS approach, ",
+		in.At.Unix(), motcua.DayOf(in.At).Unix(), approach)
+}
+
 // summarySQL counts over a source of dossier rows (%[4]s: dossier_facts, or
-// eventsAsFacts for the reference path), weighting every row by its sign.
-// wf and wt bound the window; a dossier is open at t when received before t
-// and not closed before t; overdue at the end when open then and due before
-// the window's end, unless its clock stands still under a supplement request.
-const summarySQL = `SELECT
+// eventsAsFacts for the reference path), weighting every row by its sign:
+// %[5]s sums each figure's condition (figureSQL) within each window.
+const summarySQL = `%[6]sSELECT
     arrayJoin([%[2]s]) AS w,
     toUInt32(w.1) AS wi,
     toDateTime(w.2, 'Asia/Ho_Chi_Minh') AS wf,
     toDateTime(w.3, 'Asia/Ho_Chi_Minh') AS wt,
     %[1]s AS k,
-    sumIf(sign, received_at >= wf AND received_at < wt) AS new,
-    sumIf(sign, received_at < wf AND (toUInt32(closed_at) = 0 OR closed_at >= wf)) AS carried,
-    sumIf(sign, received_at >= wf AND received_at < wt AND channel = 'online') AS new_online,
-    sumIf(sign, received_at >= wf AND received_at < wt AND channel = 'direct') AS new_direct,
-    sumIf(sign, received_at >= wf AND received_at < wt AND channel = 'postal') AS new_postal,
-    sumIf(sign, resolved_at >= wf AND resolved_at < wt) AS resolved,
-    sumIf(sign, resolved_at >= wf AND resolved_at < wt AND outcome = 'early') AS early,
-    sumIf(sign, resolved_at >= wf AND resolved_at < wt AND outcome = 'on_time') AS on_time,
-    sumIf(sign, resolved_at >= wf AND resolved_at < wt AND outcome = 'late') AS late,
-    sumIf(sign, received_at < wt AND (toUInt32(closed_at) = 0 OR closed_at >= wt)) AS open_end,
-    sumIf(sign, received_at < wt AND (toUInt32(closed_at) = 0 OR closed_at >= wt) AND has_due = 1 AND due_at < wt
-        AND NOT (due_computed = 1 AND toUInt32(paused_since) != 0 AND paused_since < wt)) AS overdue_end,
-    sumIf(sign, returned_at >= wf AND returned_at < wt AND return_channel = 'postal') AS returned_postal
+    %[5]s
 FROM %[4]s
-WHERE toUInt32(received_at) != 0 AND received_at < wt %[3]s
+WHERE toUInt32(received_at) != 0 AND %[7]s %[3]s
 GROUP BY w, wi, wf, wt, k
-HAVING new + carried + resolved + open_end + returned_postal != 0
+HAVING %[8]s != 0
 ORDER BY wi, k`
 
 // Summary returns the counts of each group of each window.
@@ -53,7 +123,7 @@ func (w *Warehouse) Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcu
 		"max_execution_time": secs,
 		"max_memory_usage":   int(w.cfg.SummaryMaxMemory), // int: what clickhouse-go encodes for 18.16
 	}))
-	counts, err := w.readCounts(ctx, query, args)
+	counts, err := w.readCounts(ctx, query, args, q.Now != nil)
 	return counts, w.limitError(err)
 }
 
@@ -78,7 +148,18 @@ func (w *Warehouse) limitError(err error) error {
 	return err
 }
 
-func (w *Warehouse) readCounts(ctx context.Context, query string, args []any) ([]motcua.Counts, error) {
+// counted returns the fields of c that the summary's columns fill, in the
+// order of periodFigures and instantFigures.
+func counted(c *motcua.Counts, withInstant bool) []*uint64 {
+	f := []*uint64{&c.New, &c.CarriedOver, &c.NewOnline, &c.NewDirect, &c.NewPostal, &c.Resolved, &c.Early,
+		&c.OnTime, &c.Late, &c.OpenAtEnd, &c.OverdueAtEnd, &c.ReturnedPostal}
+	if withInstant {
+		f = append(f, &c.OpenNow, &c.OverdueNow, &c.ApproachingNow)
+	}
+	return f
+}
+
+func (w *Warehouse) readCounts(ctx context.Context, query string, args []any, withInstant bool) ([]motcua.Counts, error) {
 	rows, err := w.conn.Query(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot compute the summary: %w", err))
@@ -90,14 +171,19 @@ func (w *Warehouse) readCounts(ctx context.Context, query string, args []any) ([
 		var wi uint32
 		var w []any
 		var wf, wt time.Time
-		var n, carried, on, od, op, res, e, ot, l, oe, ode, rp int64
-		if err := rows.Scan(&w, &wi, &wf, &wt, &c.Key, &n, &carried, &on, &od, &op, &res, &e, &ot, &l, &oe, &ode, &rp); err != nil {
+		fields := counted(&c, withInstant)
+		vals := make([]int64, len(fields))
+		dest := []any{&w, &wi, &wf, &wt, &c.Key}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("cannot read the summary: %w", err)
 		}
 		c.Window = int(wi)
-		c.New, c.CarriedOver, c.NewOnline, c.NewDirect, c.NewPostal = uint64(n), uint64(carried), uint64(on), uint64(od), uint64(op)
-		c.Resolved, c.Early, c.OnTime, c.Late = uint64(res), uint64(e), uint64(ot), uint64(l)
-		c.OpenAtEnd, c.OverdueAtEnd, c.ReturnedPostal = uint64(oe), uint64(ode), uint64(rp)
+		for i, p := range fields {
+			*p = uint64(vals[i])
+		}
 		c.Handled = c.New + c.CarriedOver
 		out = append(out, c)
 	}
@@ -123,20 +209,44 @@ func summaryQuery(source string, q motcua.SummaryQuery) (string, []any, error) {
 		// seven hours before the Unix epoch that DateTime cannot go below.
 		wins[i] = fmt.Sprintf("(%d, %d, %d)", i, max(0, win.From.Unix()), max(0, win.To.Unix()))
 	}
+	figs := periodFigures
+	received := "received_at < wt"
+	with := ""
+	if q.Now != nil {
+		figs = append(slices.Clip(figs), instantFigures...)
+		received = "(received_at < wt OR received_at <= nowt)"
+		with = "WITH " + strings.TrimSuffix(instantSQL(q.Now), ", ") + "\n"
+	}
+	sums := make([]string, len(figs))
+	names := make([]string, len(figs))
+	for i, f := range figs {
+		names[i] = "f_" + string(f)
+		sums[i] = fmt.Sprintf("sumIf(sign, %s) AS %s", figureSQL[f], names[i])
+	}
+	where, args := filterSQL(q.Units, q.Channel, q.Procedure, q.Official)
+	return fmt.Sprintf(summarySQL, key, strings.Join(wins, ", "), where, source, strings.Join(sums, ",\n    "),
+		with, received, strings.Join(names, " + ")), args, nil
+}
+
+// filterSQL restricts rows to the units (nil: all), channel, procedure and
+// official asked for.
+func filterSQL(units []string, channel, procedure, official string) (string, []any) {
 	var where strings.Builder
 	var args []any
-	if q.Units != nil {
-		quoted := make([]string, len(q.Units))
-		for i, u := range q.Units {
+	if units != nil {
+		quoted := make([]string, len(units))
+		for i, u := range units {
 			quoted[i] = quote(u)
 		}
 		where.WriteString(" AND unit IN (" + strings.Join(quoted, ", ") + ")")
 	}
-	if q.Channel != "" {
-		where.WriteString(" AND channel = ?")
-		args = append(args, q.Channel)
+	for _, f := range []struct{ col, v string }{{"channel", channel}, {"procedure", procedure}, {"official", official}} {
+		if f.v != "" {
+			where.WriteString(" AND " + f.col + " = ?")
+			args = append(args, f.v)
+		}
 	}
-	return fmt.Sprintf(summarySQL, key, strings.Join(wins, ", "), where.String(), source), args, nil
+	return where.String(), args
 }
 
 // quote writes s as a ClickHouse string literal.
