@@ -1,6 +1,7 @@
 package export
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -54,7 +55,10 @@ const (
 // text.
 func WriteXLSX(w io.Writer, d *Doc) error {
 	if err := d.Check(); err != nil {
-		return fmt.Errorf("cannot write %w", err)
+		if te := (*TableError)(nil); errors.As(err, &te) {
+			return fmt.Errorf("cannot write %w", err)
+		}
+		return fmt.Errorf("cannot write workbook %q: %w", d.Title, err)
 	}
 	if len(d.Tables) == 0 {
 		return fmt.Errorf("cannot write workbook %q: it has no table", d.Title)
@@ -89,7 +93,8 @@ func WriteXLSX(w io.Writer, d *Doc) error {
 			return fmt.Errorf("cannot write table %q: %w", t.Name, err)
 		}
 	}
-	f.SetActiveSheet(0)
+	// The first sheet is active already: SetActiveSheet would read every
+	// streamed sheet back into memory.
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("cannot write workbook %q: %w", d.Title, err)
 	}

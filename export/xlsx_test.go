@@ -291,3 +291,39 @@ func TestSheetNames(t *testing.T) {
 	f([]string{"History"}, "History (2)")
 	f([]string{"Pha\u0300n"}, "Phàn") // NFD to NFC
 }
+
+// TestXLSXShowsThePage checks that every cell of every sheet shows what
+// FormatCell writes on the page, with the separators of an English locale
+// (excelize formats as en-US does; Excel in Vietnamese shows the page's).
+func TestXLSXShowsThePage(t *testing.T) {
+	d := testDoc()
+	f, _ := writeXLSX(t, d)
+	swap := strings.NewReplacer(".", ",", ",", ".")
+	for i, tb := range d.Tables {
+		sh := f.GetSheetList()[i]
+		first := 2 + len(d.Lines) + 2 + 1 // the first data row
+		if len(tb.Groups) > 0 {
+			first++
+		}
+		rows := tb.Rows
+		if len(tb.Footer) > 0 {
+			rows = append(rows, tb.Footer)
+		}
+		for r, row := range rows {
+			for j, c := range row {
+				ref, _ := excelize.CoordinatesToCellName(j+1, first+r)
+				got, err := f.GetCellValue(sh, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := export.FormatCell(c, tb.Columns[j].Kind)
+				if tb.Columns[j].Kind != export.Text {
+					want = swap.Replace(want)
+				}
+				if got != want {
+					t.Fatalf("%s!%s shows %q, the page %q", sh, ref, got, export.FormatCell(c, tb.Columns[j].Kind))
+				}
+			}
+		}
+	}
+}
