@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -141,20 +142,21 @@ type TableError struct {
 
 // Error returns the error's message.
 func (e *TableError) Error() string {
-	s := fmt.Sprintf("table %q: ", e.Table)
+	var where []string
 	switch {
 	case e.Footer:
-		s += "footer, "
+		where = append(where, "footer")
 	case e.Row > 0:
-		s += fmt.Sprintf("row %d, ", e.Row)
+		where = append(where, fmt.Sprintf("row %d", e.Row))
 	}
 	if e.Column != "" {
-		s += fmt.Sprintf("column %q, ", e.Column)
+		where = append(where, fmt.Sprintf("column %q", e.Column))
 	}
-	if len(s) > 2 && s[len(s)-2] == ',' {
-		s = s[:len(s)-2] + ": "
+	parts := []string{fmt.Sprintf("table %q", e.Table)}
+	if len(where) > 0 {
+		parts = append(parts, strings.Join(where, ", "))
 	}
-	return s + e.Msg
+	return strings.Join(append(parts, e.Msg), ": ")
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -172,8 +174,8 @@ var maxDate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 // cell's value fits its column's kind: Text a string; Count a non-negative
 // value of an integer type; Share and Number a finite float64 or an integer;
 // Date and Time a time.Time from 1 March 1900 to 9999, the days Excel
-// stores. A nil value is an empty
-// cell of any kind. The error is a *TableError.
+// stores. A nil value is an empty cell of any kind. The error is a
+// *TableError, whose message names the table, the row and the column.
 func (t *Table) Check() error {
 	if !nameRE.MatchString(t.Name) {
 		return &TableError{Table: t.Name, Msg: "the name must be one or more of a-z, 0-9 and _"}
@@ -318,12 +320,12 @@ func number(v any) (f float64, ok bool) {
 }
 
 // Check checks every table of the document (see Table.Check) and that no two
-// have the same name.
+// have the same name. The error is a *TableError but for a nil table.
 func (d *Doc) Check() error {
 	seen := make(map[string]bool, len(d.Tables))
-	for _, t := range d.Tables {
+	for i, t := range d.Tables {
 		if t == nil {
-			return fmt.Errorf("the document holds a nil table")
+			return fmt.Errorf("table %d of the document is nil", i+1)
 		}
 		if err := t.Check(); err != nil {
 			return err

@@ -45,6 +45,11 @@ func TestCheck(t *testing.T) {
 		`table "open_dossiers": row 1, column "Ngày tiếp nhận": want a date (a time.Time from 01/03/1900 to 31/12/9999), got string "27/12/2022"`)
 	f(func(d *export.Doc) { d.Tables[1].Rows[1][3].Value = time.Time{} },
 		`table "open_dossiers": row 2, column "Hạn giải quyết": want a time (a time.Time from 01/03/1900 to 31/12/9999), got time.Time 0001-01-01T00:00:00Z`)
+	d := testDoc()
+	d.Tables[1] = nil
+	if err := d.Check(); err == nil || err.Error() != "table 2 of the document is nil" {
+		t.Fatalf("Check of a nil table: %v", err)
+	}
 	if err := testDoc().Check(); err != nil {
 		t.Fatalf("Check of the test document: %v", err)
 	}
