@@ -321,6 +321,17 @@ func (p *Page) settle() {
 // none.
 func (p *Page) Status() int { return p.status }
 
+// URL returns where the page is now, after any redirect: the URL of its
+// document. It fails the test when it cannot read it.
+func (p *Page) URL() string {
+	p.t.Helper()
+	var s string
+	if err := p.Eval(`location.href`, &s); err != nil {
+		p.t.Errorf("browsertest: %s: cannot read its location: %v", p.url, err)
+	}
+	return s
+}
+
 // Requests returns the URL of every request the page made since the visit,
 // in order, the page itself first.
 func (p *Page) Requests() []string {

@@ -191,8 +191,8 @@ func TestLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(p.Text(), "Tổng quan") {
-		t.Fatal("the page shows before the login")
+	if strings.Contains(p.Text(), "Tổng quan") || p.URL() != ts.URL+"/login" {
+		t.Fatalf("before the login / shows %q at %s, want the login form", p.Text(), p.URL())
 	}
 	if err := b.Login(ts.URL, "lanhdao", "sai"); err == nil {
 		t.Error("a login with a wrong password succeeded")
