@@ -5,7 +5,7 @@ GO       ?= go
 FUZZTIME ?= 5s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test vet lint fuzz unit current clickhouse chdb bench
+.PHONY: all build demo test vet lint fuzz unit current clickhouse chdb browser bench
 
 all: build
 
@@ -18,10 +18,14 @@ clickhouse:
 chdb:
 	@scripts/ensure-chdb.sh
 
+# Chromium for the browser tests, LibreOffice to read exports back, fonts.
+browser:
+	@scripts/ensure-browser.sh
+
 demo: clickhouse build
 	./bin/motcua demo
 
-test: clickhouse vet lint unit current fuzz
+test: clickhouse browser vet lint unit current fuzz
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
