@@ -310,13 +310,12 @@ func (d *Dashboards) unitsTable(f Filter, rows []motcua.Counts, year int, pf Fil
 		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Width: 0}))
 	bar.Overlap(line)
 	stack := charts.NewBar()
-	stack.SetGlobalOptions(append(base("chart-outcomes"), xLabels)...)
+	stack.SetGlobalOptions(append(base("chart-outcomes"), xLabels, charts.WithColorsOpts(opts.Colors{"#2e7d32", "#1f5fa8", "#c62828"}))...)
 	stacked := charts.WithBarChartOpts(opts.BarChart{Stack: "outcome"})
 	stack.SetXAxis(names).
 		AddSeries("Trước hạn", early, stacked).
 		AddSeries("Đúng hạn", onTime, stacked).
 		AddSeries("Quá hạn", late, stacked)
-	stack.SetSeriesOptions(charts.WithItemStyleOpts(opts.ItemStyle{}))
 	return t, []chart{
 		newChart("chart-online", "Tỷ lệ tiếp nhận trực tuyến so với chỉ tiêu", bar, links, true),
 		newChart("chart-outcomes", "Kết quả giải quyết: trước hạn, đúng hạn, quá hạn", stack, outcomeLinks, true),

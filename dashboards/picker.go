@@ -38,7 +38,7 @@ func newPicker(f Filter, now time.Time, cat *motcua.Catalog, u access.User) pick
 		pk.Years = append(pk.Years, option{strconv.Itoa(y), strconv.Itoa(y), y == p.Year})
 	}
 	for n := 1; n <= 12; n++ {
-		pk.Ns = append(pk.Ns, option{strconv.Itoa(n), "Tháng " + strconv.Itoa(n) + " / quý " + romanOr(n, 4) + " / " + halfOr(n), n == p.N})
+		pk.Ns = append(pk.Ns, option{strconv.Itoa(n), strconv.Itoa(n), n == p.N})
 	}
 	pk.Bases = []option{{"calendar", "Theo lịch", !p.Official}, {"official", "Kỳ báo cáo (15 – 14)", p.Official}}
 	pk.Levels = []option{{"", "Tất cả các cấp", f.Level == ""}}
@@ -58,23 +58,6 @@ func newPicker(f Filter, now time.Time, cat *motcua.Catalog, u access.User) pick
 	pk.From, pk.To = p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)
 	pk.Custom = p.Kind == motcua.PeriodCustom
 	return pk
-}
-
-func romanOr(n, most int) string {
-	if n > most {
-		return "–"
-	}
-	return [...]string{"", "I", "II", "III", "IV"}[n]
-}
-
-func halfOr(n int) string {
-	switch n {
-	case 1:
-		return "6 tháng đầu"
-	case 2:
-		return "6 tháng cuối"
-	}
-	return "–"
 }
 
 // funcs are the templates' helpers.
