@@ -71,6 +71,7 @@ func TestOnTheDemo(t *testing.T) {
 	leader := serve(t, wh, fig, access.User{Login: "lanh.dao", Role: access.Leader})
 	t.Run("every figure opens its dossiers", func(t *testing.T) { everyFigureOpensItsDossiers(t, leader) })
 	t.Run("the overview agrees with the summary", func(t *testing.T) { overviewAgreesWithTheSummary(t, leader, wh) })
+	t.Run("exports match the page", func(t *testing.T) { exportsMatchThePage(t, leader, wh) })
 }
 
 // serve runs the pages for a user over the demo data.

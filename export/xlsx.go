@@ -279,6 +279,9 @@ func writeHeader(sw *excelize.StreamWriter, st *styles, t *Table, widths []float
 
 // xlsxValue returns a checked value as the stream writer stores it.
 func xlsxValue(v any, k Kind) any {
+	if v == nil {
+		return nil // an empty cell of any kind
+	}
 	switch k {
 	case Share:
 		// 49.1 is stored as 0.491, not as 49.1/100 = 0.49100000000000005.

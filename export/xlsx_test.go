@@ -327,3 +327,16 @@ func TestXLSXShowsThePage(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteXLSXEmptyCells writes an empty cell of every kind: a dossier
+// list has dossiers without a due or a resolution time.
+func TestWriteXLSXEmptyCells(t *testing.T) {
+	tb := &export.Table{Name: "empty", Title: "Ô trống", Columns: []export.Column{
+		{Key: "a", Title: "A", Kind: export.Text}, {Key: "b", Title: "B", Kind: export.Count}, {Key: "c", Title: "C", Kind: export.Share},
+		{Key: "d", Title: "D", Kind: export.Number}, {Key: "e", Title: "E", Kind: export.Date}, {Key: "f", Title: "F", Kind: export.Time}}}
+	tb.Rows = [][]export.Cell{{{Value: "x"}, {}, {}, {}, {}, {}}}
+	var buf bytes.Buffer
+	if err := export.WriteXLSX(&buf, &export.Doc{Title: "T", Tables: []*export.Table{tb}}); err != nil {
+		t.Fatal(err)
+	}
+}
