@@ -22,7 +22,7 @@ var ErrForbidden = errors.New("forbidden")
 
 // Users are the readers who may log in, read from a users file: a CSV with
 // the header login,role,unit,password_bcrypt; lines starting with # are
-// comments.
+// comments. A nil *Users holds nobody.
 type Users struct {
 	name    string
 	byLogin map[string]entry
@@ -159,11 +159,19 @@ func checkLogin(login string) error {
 func (us *Users) Name() string { return us.name }
 
 // Len returns the number of users.
-func (us *Users) Len() int { return len(us.byLogin) }
+func (us *Users) Len() int {
+	if us == nil {
+		return 0
+	}
+	return len(us.byLogin)
+}
 
 // CheckUnits checks that the unit of every head is in cat, and names the
 // first that is not.
 func (us *Users) CheckUnits(cat *motcua.Catalog) error {
+	if us == nil {
+		return nil
+	}
 	var bad *entry
 	for _, e := range us.byLogin {
 		if e.Role == Head && !cat.HasUnit(e.Unit) && (bad == nil || e.line < bad.line) {
@@ -180,6 +188,9 @@ func (us *Users) CheckUnits(cat *motcua.Catalog) error {
 // long for an unknown login as for a wrong password, so that the time of the
 // answer does not tell which logins exist.
 func (us *Users) Check(login, password string) (User, bool) {
+	if us == nil {
+		return User{}, false
+	}
 	e, ok := us.byLogin[login]
 	hash := e.hash
 	if !ok {
@@ -196,6 +207,9 @@ func (us *Users) Check(login, password string) (User, bool) {
 
 // Lookup returns the user with the login.
 func (us *Users) Lookup(login string) (User, bool) {
+	if us == nil {
+		return User{}, false
+	}
 	e, ok := us.byLogin[login]
 	return e.User, ok
 }
@@ -203,6 +217,9 @@ func (us *Users) Lookup(login string) (User, bool) {
 // Stamp returns a value that changes whenever the login's password, role or
 // unit changes: a session signed with it ends when any of them does.
 func (us *Users) Stamp(login string) (string, bool) {
+	if us == nil {
+		return "", false
+	}
 	e, ok := us.byLogin[login]
 	return e.stamp, ok
 }

@@ -33,7 +33,8 @@ var (
 	hashes = map[string]string{}
 )
 
-func hash(t testing.TB, password string) string {
+// Hash returns a bcrypt hash of password at the lowest cost.
+func Hash(t testing.TB, password string) string {
 	mu.Lock()
 	defer mu.Unlock()
 	if h, ok := hashes[password]; ok {
@@ -53,9 +54,9 @@ func File(t testing.TB, headsOf ...string) string {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("login,role,unit,password_bcrypt\n")
-	fmt.Fprintf(&b, "%s,leader,,%s\n", LeaderLogin, hash(t, LeaderPassword))
+	fmt.Fprintf(&b, "%s,leader,,%s\n", LeaderLogin, Hash(t, LeaderPassword))
 	for _, u := range headsOf {
-		fmt.Fprintf(&b, "%s,head,%s,%s\n", Head(u), u, hash(t, Password(Head(u))))
+		fmt.Fprintf(&b, "%s,head,%s,%s\n", Head(u), u, Hash(t, Password(Head(u))))
 	}
 	return b.String()
 }
@@ -63,7 +64,13 @@ func File(t testing.TB, headsOf ...string) string {
 // Users returns the users of File.
 func Users(t testing.TB, headsOf ...string) *access.Users {
 	t.Helper()
-	us, err := access.ParseUsers(strings.NewReader(File(t, headsOf...)), "accesstest")
+	return Parse(t, File(t, headsOf...))
+}
+
+// Parse returns the users of the users file text.
+func Parse(t testing.TB, text string) *access.Users {
+	t.Helper()
+	us, err := access.ParseUsers(strings.NewReader(text), "accesstest")
 	if err != nil {
 		t.Fatal(err)
 	}
