@@ -194,7 +194,17 @@ func (e errLimited) Error() string {
 // counted, and a success forgets the login's failures.
 func (s *Server) login(r *http.Request, login, password string) (access.User, error) {
 	now, addr := time.Now(), clientAddr(r)
-	if d := s.limits.wait(login, addr, now); d > 0 {
+	// Keys of the limiter: a login longer than any user's counts as one, so
+	// that long guesses cannot fill the memory; an IPv6 client counts by
+	// its /64, the block one host usually holds.
+	byLogin, byAddr := login, addr
+	if len(byLogin) > access.MaxLoginLen {
+		byLogin = byLogin[:access.MaxLoginLen+1]
+	}
+	if ip := net.ParseIP(addr); ip != nil && ip.To4() == nil {
+		byAddr = ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	if d := s.limits.wait(byLogin, byAddr, now); d > 0 {
 		return access.User{}, errLimited{d}
 	}
 	stamp, known := s.cfg.Users.Stamp(login)
@@ -204,11 +214,11 @@ func (s *Server) login(r *http.Request, login, password string) (access.User, er
 	}
 	u, ok := s.cfg.Users.Check(login, password)
 	if !ok {
-		s.limits.fail(login, addr, now)
+		s.limits.fail(byLogin, byAddr, now)
 		s.log.Warn("login failed", "login", clip(login), "client", addr)
 		return access.User{}, errBadLogin
 	}
-	s.limits.succeed(login)
+	s.limits.succeed(byLogin)
 	s.verified.add(login, password, stamp, now)
 	return u, nil
 }

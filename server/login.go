@@ -32,8 +32,7 @@ type loginPage struct {
 type homePage struct {
 	Nonce    string
 	Login    string
-	Role     string
-	Unit     string
+	Unit     string // a head's; empty for a leader
 	UnitName string
 }
 
@@ -143,9 +142,9 @@ func minutes(d time.Duration) string {
 func (s *Server) home(c *gin.Context) {
 	u := userOf(c)
 	render(c, http.StatusOK, "home", func(nonce string) any {
-		p := homePage{Nonce: nonce, Login: u.Login, Role: "Lãnh đạo: xem mọi đơn vị", Unit: u.Unit}
+		p := homePage{Nonce: nonce, Login: u.Login}
 		if u.Role == access.Head {
-			p.Role = "Trưởng đơn vị: xem đơn vị mình và các đơn vị trực thuộc"
+			p.Unit = u.Unit
 			if unit, ok := s.fig.Catalog().Unit(u.Unit); ok {
 				p.UnitName = unit.Name
 			}
