@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/server"
 	"github.com/motcua/motcua/warehouse/warehousetest"
@@ -73,7 +73,7 @@ func BenchmarkSummary(b *testing.B) {
 				b.Fatal(err)
 			}
 			refresh := time.Since(t0)
-			srv := server.New(server.Config{Listen: "127.0.0.1:0", Ingest: ingest.Config{Tokens: map[string]string{"bench-token": "bench"}}},
+			srv := server.New(server.Config{Listen: "127.0.0.1:0", Ingest: ingest.Config{Tokens: map[string]string{"bench-token": "bench"}}, Users: accesstest.Users(b)},
 				wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err := srv.Start(ctx); err != nil {
 				b.Fatal(err)
@@ -87,7 +87,7 @@ func BenchmarkSummary(b *testing.B) {
 			for b.Loop() {
 				for range 7 {
 					t0 := time.Now()
-					resp, err := http.Get(url)
+					resp, err := accesstest.Get(url)
 					if err != nil {
 						b.Fatal(err)
 					}

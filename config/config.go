@@ -2,13 +2,14 @@
 // unknown key or a value of the wrong type is refused with its line), with
 // every default in one place (Default), then the environment over the file,
 // then the command line's flags over both (cmd/motcua). Secrets (ingest
-// tokens, the ClickHouse password) come from files or the environment, never
-// from the file's text or a flag, and are never printed.
+// tokens, the ClickHouse password, the session key) come from files or the
+// environment, never from the file's text or a flag, and are never printed.
 package config
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +66,15 @@ type Serve struct {
 	// MemoryLimit is the soft limit of the Go heap (ignored when GOMEMLIMIT
 	// is set): past it the garbage collector works harder.
 	MemoryLimit ByteSize `yaml:"memory_limit"`
+	// Users is the users file (login,role,unit,password_bcrypt) of the
+	// readers who may log in. Env MOTCUA_USERS.
+	Users string `yaml:"users"`
+	// SessionKeyFile holds the key that signs session cookies: 32 bytes or
+	// more, raw or in hex. Env MOTCUA_SESSION_KEY_FILE. Without it a random
+	// key is used, and sessions end when the process does.
+	SessionKeyFile string `yaml:"session_key_file"`
+	// SessionKey is read from SessionKeyFile.
+	SessionKey Secret `yaml:"-"`
 }
 
 // Ingest configures POST /api/v1/events.
@@ -193,6 +203,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	for name, dst := range map[string]*string{
 		"MOTCUA_CLICKHOUSE": &c.ClickHouse.Addr, "MOTCUA_DATABASE": &c.ClickHouse.Database,
 		"MOTCUA_DATA": &c.ClickHouse.Data, "MOTCUA_LISTEN": &c.Serve.Listen,
+		"MOTCUA_USERS": &c.Serve.Users, "MOTCUA_SESSION_KEY_FILE": &c.Serve.SessionKeyFile,
 	} {
 		if v := getenv(name); v != "" {
 			*dst = v
@@ -259,6 +270,40 @@ func (c *Config) readSecrets() error {
 			return fmt.Errorf("ingest.tokens_file: %w", err)
 		}
 	}
+	if f := c.Serve.SessionKeyFile; f != "" {
+		if err := c.SetSessionKeyFile(f); err != nil {
+			return fmt.Errorf("serve.session_key_file: %w", err)
+		}
+	}
+	return nil
+}
+
+// MinSessionKey is the length of the shortest session key, in bytes.
+const MinSessionKey = 32
+
+// SetSessionKeyFile reads the session key from path, in place of the
+// configured file: 32 bytes or more, or their hex digits (openssl rand -hex
+// 32). Spaces and line ends around it are not part of it.
+func (c *Config) SetSessionKeyFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the session key: %w", err)
+	}
+	key := bytes.TrimSpace(b)
+	if len(key) == 0 {
+		return fmt.Errorf("cannot use the session key in %q: the file is empty (openssl rand -hex 32 > %s)", path, path)
+	}
+	if h, err := hex.DecodeString(string(key)); err == nil {
+		if len(h) < MinSessionKey {
+			return fmt.Errorf("cannot use the session key in %q: it holds %d bytes in hex, want %d at least (openssl rand -hex 32)", path, len(h), MinSessionKey)
+		}
+		key = h
+	}
+	if len(key) < MinSessionKey {
+		return fmt.Errorf("cannot use the session key in %q: it holds %d bytes, want %d at least (openssl rand -hex 32)", path, len(key), MinSessionKey)
+	}
+	c.Serve.SessionKeyFile = path
+	c.Serve.SessionKey = Secret{value: string(key), from: "file " + path}
 	return nil
 }
 
@@ -319,8 +364,8 @@ func (c Config) Print(w io.Writer) error {
 	if _, err := w.Write(b); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "# secrets (never shown):\n#   clickhouse password: %s\n#   ingest tokens: %s\n",
-		c.ClickHouse.Password, c.Ingest.Tokens)
+	fmt.Fprintf(w, "# secrets (never shown):\n#   clickhouse password: %s\n#   ingest tokens: %s\n#   session key: %s\n",
+		c.ClickHouse.Password, c.Ingest.Tokens, c.Serve.SessionKey)
 	return nil
 }
 

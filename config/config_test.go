@@ -183,3 +183,44 @@ func TestTokensFileWithByteOrderMark(t *testing.T) {
 		t.Errorf("source read as %q, want \"probe\"", tokens["bom-token-123"])
 	}
 }
+
+// The users file and the session key: from the file, the environment over
+// it; the key raw or in hex, 32 bytes at least, and never printed.
+func TestUsersAndSessionKey(t *testing.T) {
+	hexKey := write(t, "hex", strings.Repeat("ab", 32)+"\n")
+	rawKey := write(t, "raw", "0123456789abcdefghijklmnopqrstuvwxyz")
+	c, err := Load(write(t, "m.yaml", "serve:\n  users: /etc/motcua/users.csv\n  session_key_file: "+hexKey+"\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Serve.Users != "/etc/motcua/users.csv" || c.Serve.SessionKey.Value() != strings.Repeat("\xab", 32) {
+		t.Errorf("from the file: users %q, key %q", c.Serve.Users, c.Serve.SessionKey.Value())
+	}
+	var out bytes.Buffer
+	c.Print(&out)
+	if !strings.Contains(out.String(), "session key: set, from file "+hexKey) || strings.Contains(out.String(), strings.Repeat("ab", 32)) {
+		t.Errorf("Print:\n%s", out.String())
+	}
+	env := map[string]string{"MOTCUA_USERS": "/run/users.csv", "MOTCUA_SESSION_KEY_FILE": rawKey}
+	c, err = Load(write(t, "m2.yaml", "serve:\n  users: /etc/motcua/users.csv\n  session_key_file: "+hexKey+"\n"), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Serve.Users != "/run/users.csv" || c.Serve.SessionKey.Value() != "0123456789abcdefghijklmnopqrstuvwxyz" {
+		t.Errorf("from the environment: users %q, key %q", c.Serve.Users, c.Serve.SessionKey.Value())
+	}
+	f := func(text, want string) {
+		t.Helper()
+		_, err := Load(write(t, "k.yaml", "serve:\n  session_key_file: "+write(t, "key", text)+"\n"), noEnv)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), text) && text != "" {
+			t.Errorf("key %q: got %v, want %q", text, err, want)
+		}
+	}
+	f(strings.Repeat("ab", 16), "serve.session_key_file: cannot use the session key in")
+	f(strings.Repeat("ab", 16), "holds 16 bytes in hex, want 32 at least")
+	f("short key", "holds 9 bytes, want 32 at least")
+	f("\n", "the file is empty")
+	if err := (&Config{}).SetSessionKeyFile(write(t, "ok", strings.Repeat("cd", 40))); err != nil {
+		t.Errorf("a key of 40 bytes in hex: %v", err)
+	}
+}

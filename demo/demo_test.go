@@ -5,11 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/catalog"
 	"github.com/motcua/motcua/demo"
 	"github.com/motcua/motcua/ingest"
@@ -34,7 +34,7 @@ func TestDemoReproducesTheSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Config{Listen: "127.0.0.1:0", Ingest: ingest.Config{Tokens: map[string]string{"demo-token-1": "demo"}}},
+	srv := server.New(server.Config{Listen: "127.0.0.1:0", Ingest: ingest.Config{Tokens: map[string]string{"demo-token-1": "demo"}}, Users: accesstest.Users(t)},
 		wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := srv.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestDemoReproducesTheSeed(t *testing.T) {
 	}
 	get := func(query string) server.SummaryAnswer {
 		t.Helper()
-		resp, err := http.Get(url + "/api/v1/summary?" + query)
+		resp, err := accesstest.Get(url + "/api/v1/summary?" + query)
 		if err != nil {
 			t.Fatal(err)
 		}

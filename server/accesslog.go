@@ -10,9 +10,9 @@ import (
 
 // accessLog logs every request once answered: method, path, status,
 // duration, bytes of the answer, the client's address and, for ingest, the
-// source its token authenticated. It never logs a body, a query string
-// (which could carry a token) or a header. Health checks and metrics
-// scrapes log at debug level, the rest at info.
+// source its token authenticated, or the user who read. It never logs a
+// body, a query string (which could carry a token) or a header. Health
+// checks and metrics scrapes log at debug level, the rest at info.
 func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -26,6 +26,9 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			"duration", time.Since(start).Round(time.Microsecond), "bytes", c.Writer.Size(), "client", c.Request.RemoteAddr}
 		if src := c.GetString("source"); src != "" {
 			args = append(args, "source", src)
+		}
+		if user := c.GetString("user"); user != "" {
+			args = append(args, "user", user)
 		}
 		log.Log(c.Request.Context(), level, "http request", args...)
 	}

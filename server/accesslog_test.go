@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/server"
 	"github.com/motcua/motcua/warehouse/warehousetest"
@@ -35,7 +36,7 @@ func (b *lockedBuffer) String() string {
 // duration, client address and source, and no token, query string or body.
 func TestAccessLog(t *testing.T) {
 	var logs lockedBuffer
-	s := server.New(server.Config{Listen: "127.0.0.1:0", Ingest: ingestTokens()}, warehousetest.Open(t), slog.New(slog.NewTextHandler(&logs, nil)))
+	s := server.New(server.Config{Listen: "127.0.0.1:0", Ingest: ingestTokens(), Users: accesstest.Users(t)}, warehousetest.Open(t), slog.New(slog.NewTextHandler(&logs, nil)))
 	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +53,18 @@ func TestAccessLog(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("post: %s", resp.Status)
 	}
+	if resp, err = accesstest.Get(url + "/api/v1/units"); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	got := logs.String()
-	for _, want := range []string{"method=POST", "path=/api/v1/events", "status=200", "duration=", "client=127.0.0.1:", "source=one-stop"} {
+	for _, want := range []string{"method=POST", "path=/api/v1/events", "status=200", "duration=", "client=127.0.0.1:", "source=one-stop",
+		"path=/api/v1/units", "user=" + accesstest.LeaderLogin} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the access log lacks %q: %s", want, got)
 		}
 	}
-	for _, secret := range []string{token, "QUERYSECRET", "BODYMARK", "partial", "Bearer"} {
+	for _, secret := range []string{token, "QUERYSECRET", "BODYMARK", "partial", "Bearer", accesstest.LeaderPassword, "Basic"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("the access log shows %q: %s", secret, got)
 		}

@@ -2,13 +2,13 @@ package server_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/server"
 	"github.com/motcua/motcua/warehouse/warehousetest"
@@ -83,7 +83,7 @@ func TestFiguresCatchUpWithEventsOfACrashedProcess(t *testing.T) {
 
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := accesstest.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

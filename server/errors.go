@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access"
 	"github.com/motcua/motcua/ingest"
 )
 
@@ -21,6 +22,7 @@ var errorKinds = []struct {
 	hint   string
 }{
 	{motcua.ErrInvalid, http.StatusBadRequest, false, ""},
+	{access.ErrForbidden, http.StatusForbidden, false, ""},
 	{motcua.ErrBusy, http.StatusServiceUnavailable, true, "try again shortly"},
 	{motcua.ErrQueryTimeout, http.StatusServiceUnavailable, true, "ask for a shorter period or coarser groups, or try again later"},
 	{motcua.ErrQueryMemory, http.StatusBadRequest, false, "ask for a shorter period or coarser groups"},
@@ -42,8 +44,8 @@ func status(err error) (code int, retry bool, msg string) {
 			switch k.kind {
 			case motcua.ErrUnavailable:
 				msg = k.kind.Error()
-			case motcua.ErrInvalid:
-				// The status says it is invalid; the rest says why.
+			case motcua.ErrInvalid, access.ErrForbidden:
+				// The status says it is invalid or forbidden; the rest says why.
 				return k.status, k.retry, strings.TrimPrefix(msg, k.kind.Error()+": ")
 			}
 			return k.status, k.retry, msg + "; " + k.hint

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/server"
 	"github.com/motcua/motcua/warehouse/warehousetest"
@@ -88,7 +89,7 @@ func TestChangedWorkingHoursOnTheAPI(t *testing.T) {
 // case-insensitive; HEAD /healthz answers.
 func TestProbeFindings(t *testing.T) {
 	url := start(t, warehousetest.Open(t), server.Config{})
-	resp, err := http.Get(url + "/api/v1/dossiers/" + strings.Repeat("A", 100_000))
+	resp, err := accesstest.Get(url + "/api/v1/dossiers/" + strings.Repeat("A", 100_000))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access"
 	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/ingest"
 )
@@ -62,6 +64,15 @@ type Config struct {
 	// answered 503 with Retry-After.
 	MaxSummaries int
 	SummaryWait  time.Duration
+
+	// Users are the readers who may log in; nil lets nobody read.
+	Users *access.Users
+	// SessionKey signs the session cookies, MinSessionKey bytes at least.
+	// Without one, a random key is made at New: sessions then end when the
+	// process does.
+	SessionKey []byte
+	// SessionTTL is how long a session lasts; default DefaultSessionTTL.
+	SessionTTL time.Duration
 }
 
 // DefaultMaxConns is the cap on open connections unless configured otherwise.
@@ -80,6 +91,12 @@ type Server struct {
 	stop      chan struct{}
 	wg        sync.WaitGroup
 	summaries chan struct{} // a slot per summary being computed
+	sessions  *sessions
+	limits    *limiter
+	verified  *verified
+	// pages is the route group of the pages, which need a logged-in user;
+	// the handlers read the user with access.UserFrom(c.Request.Context()).
+	pages *gin.RouterGroup
 }
 
 // New returns a server over wh; Start starts it.
@@ -108,16 +125,33 @@ func New(cfg Config, wh Warehouse, log *slog.Logger) *Server {
 	if cfg.SummaryWait <= 0 {
 		cfg.SummaryWait = 5 * time.Second
 	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = DefaultSessionTTL
+	}
+	if len(cfg.SessionKey) == 0 {
+		cfg.SessionKey = []byte(rand.Text() + rand.Text()) // 2 x 128 bits
+		log.Info("no session key is configured: a random one is used, so sessions end when the process restarts; set serve.session_key_file to keep them")
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return &Server{cfg: cfg, wh: wh, log: log, reg: reg, stop: make(chan struct{}),
-		fig: figures.New(wh, cfg.Figures, log, reg), summaries: make(chan struct{}, cfg.MaxSummaries)}
+		fig: figures.New(wh, cfg.Figures, log, reg), summaries: make(chan struct{}, cfg.MaxSummaries),
+		sessions: &sessions{key: cfg.SessionKey, ttl: cfg.SessionTTL, users: cfg.Users}, limits: newLimiter(), verified: newVerified()}
 }
 
-// Start reads the catalogue, starts ingest and the figures (which fold every
-// dossier again if the rules changed), and listens.
+// Start reads the catalogue, checks the users' units against it, starts
+// ingest and the figures (which fold every dossier again if the rules
+// changed), and listens.
 func (s *Server) Start(ctx context.Context) error {
+	if len(s.cfg.SessionKey) < MinSessionKey {
+		return fmt.Errorf("cannot sign sessions with a key of %d bytes: want %d at least", len(s.cfg.SessionKey), MinSessionKey)
+	}
 	if err := s.fig.Open(ctx); err != nil {
+		return err
+	}
+	if s.cfg.Users == nil {
+		s.log.Warn("no users are configured: nobody can log in, read the API or see a page; give a users file with --users")
+	} else if err := s.cfg.Users.CheckUnits(s.fig.Catalog()); err != nil {
 		return err
 	}
 	m := ingest.NewMetrics(s.reg)
@@ -135,14 +169,33 @@ func (s *Server) Start(ctx context.Context) error {
 	r.HEAD("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})))
+	r.GET("/login", s.loginForm)
+	r.POST("/login", s.loginPost)
+	r.POST("/logout", s.logout)
 	api := r.Group("/api/v1")
+	// Ingest takes its bearer tokens only; the reads take a user.
 	api.POST("/events", newEventsHandler(s.cfg.Ingest, s.committer, s.fig.Catalog, m, s.log).Post)
-	api.GET("/summary", s.summary)
-	api.GET("/units", s.units)
-	api.GET("/procedures", s.procedures)
-	api.GET("/calendar", s.calendar)
-	api.GET("/dossiers/:id", s.dossier)
+	reads := api.Group("", s.reader)
+	reads.GET("/summary", s.summary)
+	reads.GET("/units", s.units)
+	reads.GET("/procedures", s.procedures)
+	reads.GET("/calendar", s.calendar)
+	reads.GET("/dossiers/:id", s.dossier)
+
+	s.pages = r.Group("/", s.session)
+	// The dashboards register their pages here, in place of the home page
+	// below: dashboards.Register(s.pages, ...). A page without a session is
+	// redirected to /login and back.
+	s.pages.GET("/", s.home)
+
 	r.NoRoute(func(c *gin.Context) {
+		if isPage(c.Request) {
+			// Whether a page exists is for logged-in users to learn.
+			if _, ok := s.sessions.user(c.Request, time.Now()); !ok {
+				s.toLogin(c)
+				return
+			}
+		}
 		c.JSON(http.StatusNotFound, gin.H{"error": fmt.Sprintf("no such page: %s %s", c.Request.Method, c.Request.URL.Path)})
 	})
 
@@ -268,6 +321,12 @@ func (s *Server) dossier(c *gin.Context) {
 		p, ok := cat.Procedure(code)
 		return p.ProcessingDays(), ok
 	})
+	// A head sees the dossiers that their subtree received or handles now.
+	if u := userOf(c); !u.Sees(cat, d.Unit) && !u.Sees(cat, d.HandlingUnit) {
+		s.fail(c, fmt.Errorf("%w: dossier %q was received by unit %q and is handled by %q, both outside what %q may see (unit %q and the units under it)",
+			access.ErrForbidden, id, d.Unit, d.HandlingUnit, u.Login, u.Unit))
+		return
+	}
 	u, _ := cat.Unit(d.HandlingUnit)
 	c.JSON(http.StatusOK, DossierAnswer{ID: d.ID, Unit: d.Unit, HandlingUnit: d.HandlingUnit, Procedure: d.Procedure,
 		Official: d.Official, Channel: d.Channel, ReceivedAt: d.ReceivedAt, DueAt: d.DueAt, DueComputed: d.DueComputed,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/catalog"
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/server"
@@ -27,10 +29,16 @@ func TestMain(m *testing.M) { warehousetest.Main(m) }
 
 const token = "test-token-123"
 
+// leaderBasic is the HTTP Basic credential of accesstest's leader.
+var leaderBasic = base64.StdEncoding.EncodeToString([]byte(accesstest.LeaderLogin + ":" + accesstest.LeaderPassword))
+
 func start(t *testing.T, wh server.Warehouse, cfg server.Config) string {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Ingest.Tokens = map[string]string{token: "one-stop"}
+	if cfg.Users == nil {
+		cfg.Users = accesstest.Users(t, "LH", "TX.MC")
+	}
 	s := server.New(cfg, wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
@@ -162,7 +170,7 @@ func TestEventsRefusesBadLines(t *testing.T) {
 func TestCatalogueAndHealth(t *testing.T) {
 	url := start(t, warehousetest.Open(t), server.Config{})
 	get := func(path string, v any) int {
-		resp, err := http.Get(url + path)
+		resp, err := accesstest.Get(url + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +284,7 @@ func TestSummaryRefusesBadQueries(t *testing.T) {
 		{"from=2022-01-01&to=2022-12-31&channel=fax", `channel="fax": want online, direct or postal`},
 		{"from=2000-01-01&to=2022-12-31&group=month", "group=month over 276 months: ask for ten years (120 months) at most"},
 	} {
-		resp, err := http.Get(url + "/api/v1/summary?" + tc.query)
+		resp, err := accesstest.Get(url + "/api/v1/summary?" + tc.query)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +298,7 @@ func TestSummaryRefusesBadQueries(t *testing.T) {
 		}
 	}
 	// An empty year answers zeros, with shares of nothing left at zero.
-	resp, err := http.Get(url + "/api/v1/summary?from=2022-01-01&to=2022-12-31&group=month")
+	resp, err := accesstest.Get(url + "/api/v1/summary?from=2022-01-01&to=2022-12-31&group=month")
 	if err != nil {
 		t.Fatal(err)
 	}

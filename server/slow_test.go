@@ -56,7 +56,7 @@ func TestSlowBodiesDoNotStall(t *testing.T) {
 		{"no token", "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{", "401"},
 		{"wrong token", "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-token-1\r\nContent-Length: 100000\r\n\r\n{", "401"},
 		{"unknown path", "POST /api/v1/nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{", "404"},
-		{"GET with a body", "GET /api/v1/units HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{", "200"},
+		{"GET with a body", "GET /api/v1/units HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + leaderBasic + "\r\nContent-Length: 100000\r\n\r\n{", "200"},
 	}
 	authed := struct{ name, head, status string }{"with token", "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\nContent-Length: 100000\r\n\r\n{", "408"}
 

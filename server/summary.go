@@ -33,8 +33,14 @@ func badRequest(c *gin.Context, format string, args ...any) {
 func (s *Server) summary(c *gin.Context) {
 	cat := s.fig.Catalog()
 	ans := SummaryAnswer{From: c.Query("from"), To: c.Query("to"), Unit: c.Query("unit"), Group: c.Query("group"), Channel: c.Query("channel"), Digits: 1}
+	// A head asks about their subtree: their own unit unless they name one in it.
+	unit, err := userOf(c).Narrow(cat, ans.Unit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ans.Unit = unit
 	req := motcua.SummaryRequest{Unit: ans.Unit, Group: ans.Group, Channel: ans.Channel, Digits: 1}
-	var err error
 	if req.From, err = time.ParseInLocation(time.DateOnly, ans.From, motcua.Location); err != nil {
 		badRequest(c, "from=%q: want a date YYYY-MM-DD", ans.From)
 		return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/server"
 	"github.com/motcua/motcua/warehouse"
 	"github.com/motcua/motcua/warehouse/warehousetest"
@@ -17,7 +18,7 @@ import (
 
 func getSummary(t *testing.T, url, query string) (int, http.Header, string) {
 	t.Helper()
-	resp, err := http.Get(url + "/api/v1/summary?" + query)
+	resp, err := accesstest.Get(url + "/api/v1/summary?" + query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestSummaryConcurrencyCap(t *testing.T) {
 	url := start(t, wh, server.Config{MaxSummaries: 1, SummaryWait: 100 * time.Millisecond})
 	first := make(chan int)
 	go func() {
-		resp, err := http.Get(url + "/api/v1/summary?from=2022-01-01&to=2022-12-31")
+		resp, err := accesstest.Get(url + "/api/v1/summary?from=2022-01-01&to=2022-12-31")
 		if err != nil {
 			first <- 0
 			return

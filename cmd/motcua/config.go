@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/motcua/motcua/access"
 	"github.com/motcua/motcua/config"
 )
 
@@ -52,6 +53,13 @@ func configCmd(args []string, stdout, stderr io.Writer) error {
 	cfg, err := config.Load(args[1], os.Getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.Serve.Users != "" {
+		us, err := access.LoadUsers(cfg.Serve.Users)
+		if err != nil {
+			return err
+		}
+		defer fmt.Fprintf(stdout, "# users: %d in %s (their units are checked against the catalogue at start)\n", us.Len(), cfg.Serve.Users)
 	}
 	fmt.Fprintf(stdout, "# %s is valid; with the environment, motcua runs with:\n", args[1])
 	return cfg.Print(stdout)

@@ -27,6 +27,7 @@ Usage:
   motcua catalog load [flags] DIR   load a catalogue folder (see catalog/duyenhai/README.md)
   motcua import  [flags] FILE...    import .ndjson, .csv or .xlsx files, or --format portal
   motcua config check FILE          check a configuration file and show what motcua would run with
+  motcua hash-password              read a password (one line of stdin), print its bcrypt hash for the users file
 
 Common flags:
   --config FILE           configuration file (env MOTCUA_CONFIG); flags and environment override it
@@ -36,6 +37,12 @@ Common flags:
                           password of the ClickHouse at --clickhouse (or env MOTCUA_CLICKHOUSE_PASSWORD)
   --database NAME         database (default motcua)
   --data DIR              folder for the server motcua starts (default ./var)
+
+serve and demo also take:
+  --users FILE            users file, login,role,unit,password_bcrypt (env MOTCUA_USERS); without it
+                          nobody can log in (the demo makes its own users and prints their passwords)
+  --session-key-file FILE key that signs session cookies (env MOTCUA_SESSION_KEY_FILE); without it
+                          sessions end when motcua restarts
 
 Run "motcua COMMAND -h" for the flags of a command.
 `
@@ -59,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return importCmd(ctx, args[1:], stdout, stderr)
 	case "config":
 		err = configCmd(args[1:], stdout, stderr)
+	case "hash-password":
+		err = hashPassword(args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/motcua/motcua/access"
 	"github.com/motcua/motcua/warehouse/warehousetest"
 )
 
@@ -92,9 +95,10 @@ func TestDemoWithAnIngestToken(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var out, errb lockedBuffer
+	data := t.TempDir()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--clickhouse", addr, "--database", db, "--listen", "127.0.0.1:0",
+		done <- run(ctx, []string{"demo", "--clickhouse", addr, "--database", db, "--listen", "127.0.0.1:0", "--data", data,
 			"--ingest-token", "portal:portal-token-123"}, &out, &errb)
 	}()
 	listening := regexp.MustCompile(`listening on (http://\S+)`)
@@ -124,9 +128,77 @@ func TestDemoWithAnIngestToken(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("a post with the given token: %s, want 200", resp.Status)
 	}
+
+	// The demo made its users, printed their passwords, and wrote them 0600
+	// under its data folder.
+	creds := regexp.MustCompile(`login (\S+) +password (\S+)`).FindAllStringSubmatch(out.String(), -1)
+	if len(creds) != 3 || creds[0][1] != "lanhdao" || creds[1][1] != "truongbp.motcua" || creds[2][1] != "chutich.longhuu" {
+		t.Fatalf("demo users printed: %q in %s", creds, out.String())
+	}
+	if fi, err := os.Stat(filepath.Join(data, "users.csv")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the demo users file: %v %v", fi, err)
+	}
+	read := func(login, password, query string) int {
+		req, _ := http.NewRequest("GET", url+"/api/v1/summary?from=2022-01-01&to=2022-12-31"+query, nil)
+		req.SetBasicAuth(login, password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		i     int
+		query string
+		want  int
+	}{{0, "&unit=LH", 200}, {1, "", 200}, {1, "&unit=LH", 403}, {2, "&unit=LH", 200}, {2, "&unit=P1", 403}} {
+		if got := read(creds[c.i][1], creds[c.i][2], c.query); got != c.want {
+			t.Errorf("%s reads the summary%s: %d, want %d", creds[c.i][1], c.query, got, c.want)
+		}
+	}
+	if got := read(creds[0][1], "wrong", ""); got != http.StatusUnauthorized {
+		t.Errorf("a wrong password: %d", got)
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("motcua demo exited with %d: %s", code, errb.String())
+	}
+}
+
+// hash-password reads one line, prints a bcrypt hash of it that a users file
+// takes, and refuses an empty or too long password.
+func TestHashPassword(t *testing.T) {
+	for _, in := range []string{"s3cret pass\n", "s3cret pass\r\n", "s3cret pass", "s3cret pass\nsecond line\n"} {
+		var out, errb bytes.Buffer
+		if err := hashPassword(nil, strings.NewReader(in), &out, &errb); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		h := strings.TrimSuffix(out.String(), "\n")
+		if bcrypt.CompareHashAndPassword([]byte(h), []byte("s3cret pass")) != nil {
+			t.Errorf("%q: the hash %q is not of the password", in, h)
+		}
+		us, err := access.ParseUsers(strings.NewReader("login,role,unit,password_bcrypt\nlan,leader,,"+h+"\n"), "users.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := us.Check("lan", "s3cret pass"); !ok {
+			t.Errorf("%q: the users file does not take the hash", in)
+		}
+	}
+	for in, want := range map[string]string{
+		"":                             "cannot hash an empty password",
+		"\n":                           "cannot hash an empty password",
+		strings.Repeat("x", 73) + "\n": "cannot hash a password of 73 bytes: bcrypt takes 72 at most",
+	} {
+		var out bytes.Buffer
+		if err := hashPassword(nil, strings.NewReader(in), &out, &out); err == nil || !strings.Contains(err.Error(), want) || out.Len() != 0 {
+			t.Errorf("%q: %v, output %q; want %q", in, err, out.String(), want)
+		}
+	}
+	var errb bytes.Buffer
+	if code := run(t.Context(), []string{"hash-password", "extra"}, &bytes.Buffer{}, &errb); code != 2 {
+		t.Errorf("hash-password with an argument: exit %d", code)
 	}
 }
 
@@ -171,6 +243,15 @@ func TestConfigCheck(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "secret-token-value") {
 		t.Errorf("config check prints a token: %s", out.String())
+	}
+	// A users file is read too, and a bad line named.
+	users := filepath.Join(dir, "users.csv")
+	os.WriteFile(users, []byte("login,role,unit,password_bcrypt\nlan,admin,,x\n"), 0o600)
+	withUsers := filepath.Join(dir, "users.yaml")
+	os.WriteFile(withUsers, []byte("serve:\n  users: "+users+"\n"), 0o600)
+	errb.Reset()
+	if code := run(t.Context(), []string{"config", "check", withUsers}, &out, &errb); code != 1 || !strings.Contains(errb.String(), `line 2: role "admin": want leader or head`) {
+		t.Errorf("a bad users file: exit %d, %q", code, errb.String())
 	}
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("serve:\n  listen: 127.0.0.1:8080\n  listne: 127.0.0.1:9090\n"), 0o600)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access"
 	"github.com/motcua/motcua/demo"
 	"github.com/motcua/motcua/figures"
 
@@ -63,6 +64,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	fs.Func("memory-limit", "soft limit of the Go heap, past which the garbage collector works harder; ignored when GOMEMLIMIT is set (default "+cfg.Serve.MemoryLimit.String()+")", func(v string) error {
 		return cfg.Serve.MemoryLimit.Set(v)
 	})
+	fs.StringVar(&cfg.Serve.Users, "users", cfg.Serve.Users, "users `FILE` (login,role,unit,password_bcrypt) of the readers who may log in (env MOTCUA_USERS)")
+	fs.Func("session-key-file", "`FILE` of the key that signs session cookies, 32 bytes or more, raw or hex (env MOTCUA_SESSION_KEY_FILE); without it sessions end at restart", func(v string) error {
+		return cfg.SetSessionKeyFile(v)
+	})
 	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -103,13 +108,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		return err
 	}
 	defer st.close()
-	if _, err := st.ensureCatalog(ctx, cfg.Serve.Catalog, log); err != nil {
+	cat, err := st.ensureCatalog(ctx, cfg.Serve.Catalog, log)
+	if err != nil {
 		return err
+	}
+	var users *access.Users
+	var demoUsers []demoUser
+	switch {
+	case cfg.Serve.Users != "":
+		if users, err = access.LoadUsers(cfg.Serve.Users); err != nil {
+			return err
+		}
+		log.Info("loaded users", "file", cfg.Serve.Users, "users", users.Len())
+	case demo:
+		var path string
+		if path, demoUsers, err = makeDemoUsers(cfg.ClickHouse.Data, cat); err != nil {
+			return err
+		}
+		if users, err = access.LoadUsers(path); err != nil {
+			return err
+		}
+		log.Info("made the demo users", "file", path, "users", users.Len())
 	}
 	scfg := server.Config{Listen: cfg.Serve.Listen, MaxConns: cfg.Serve.MaxConns, ReadTimeout: time.Duration(cfg.Serve.ReadTimeout),
 		Ingest: ingest.Config{Tokens: cfg.Ingest.Tokens, MaxBody: int64(cfg.Ingest.MaxBody), MaxEvents: cfg.Ingest.MaxEvents,
 			MaxConcurrent: cfg.Ingest.MaxRequests, InsertTimeout: time.Duration(cfg.Ingest.InsertTimeout)},
-		Figures: figures.Config{CatchUpEvery: time.Duration(cfg.Figures.CatchUpEvery)}}
+		Figures: figures.Config{CatchUpEvery: time.Duration(cfg.Figures.CatchUpEvery)},
+		Users:   users, SessionKey: []byte(cfg.Serve.SessionKey.Value())}
 	srv := server.New(scfg, st.wh, log)
 	if err := srv.Start(ctx); err != nil {
 		return err
@@ -122,7 +147,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		}
 	}
 	fmt.Fprintf(stdout, "motcua is listening on %s (ClickHouse database %q)\n", url, st.wh.Database())
-	fmt.Fprintf(stdout, "  units:      %s/api/v1/units\n  procedures: %s/api/v1/procedures\n  metrics:    %s/metrics\n", url, url, url)
+	fmt.Fprintf(stdout, "  log in:     %s/login\n  units:      %s/api/v1/units\n  procedures: %s/api/v1/procedures\n  metrics:    %s/metrics\n", url, url, url, url)
+	if len(demoUsers) > 0 {
+		fmt.Fprintf(stdout, "  demo users (new passwords at every start):\n")
+		for _, u := range demoUsers {
+			fmt.Fprintf(stdout, "    login %-16s password %s  %s\n", u.Login, u.Password, u.About)
+		}
+		u := demoUsers[0]
+		fmt.Fprintf(stdout, "  read the API: curl -u %s:%s '%s/api/v1/summary?from=2022-01-01&to=2022-12-31&group=level'\n", u.Login, u.Password, url)
+	}
 	if demo {
 		fmt.Fprintf(stdout, "  post events: curl -H 'Authorization: Bearer motcua-demo-token' --data-binary @events.ndjson %s/api/v1/events\n", url)
 	}
