@@ -36,8 +36,11 @@ func (d *Dashboards) overview(c *gin.Context) {
 	if !d.start(c, p) {
 		return
 	}
-	if p.Filter.Unit != "" {
-		u, _ := d.fig.Catalog().Unit(p.Filter.Unit)
+	if unit := p.Filter.Unit; unit != "" || p.User.Scope() != "" {
+		if unit == "" {
+			unit = p.User.Scope()
+		}
+		u, _ := d.fig.Catalog().Unit(unit)
 		p.Title = "Tổng quan: " + u.Name
 	}
 	if err := d.scope(c.Request.Context(), p, false); err != nil {

@@ -206,6 +206,10 @@ type Status struct {
 	RulesCurrent bool `json:"rules_current"`
 }
 
+// CompleteBefore returns the time before which every ingested event is in
+// the figures (zero until the first catch-up).
+func (f *Figures) CompleteBefore() time.Time { return f.Status().CompleteBefore }
+
 // Status says how far the figures trail the stored events.
 func (f *Figures) Status() Status {
 	cur := f.cur.Load()

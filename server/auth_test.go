@@ -133,7 +133,7 @@ func TestLoginAndPages(t *testing.T) {
 		t.Errorf("the session cookie: %+v", ck)
 	}
 	session := r.cookie
-	if r := getWith(t, base, "/", session); r.status != 200 || !strings.Contains(r.body, "Xin chào, "+accesstest.LeaderLogin) {
+	if r := getWith(t, base, "/", session); r.status != 200 || !strings.Contains(r.body, "<span>"+accesstest.LeaderLogin+"</span>") {
 		t.Errorf("GET / with the session: %d %s", r.status, r.body)
 	}
 	if r := getWith(t, base, "/no/such/page", session); r.status != 404 {

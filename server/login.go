@@ -12,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/motcua/motcua/access"
 )
 
 //go:embed login.html
@@ -26,14 +25,6 @@ type loginPage struct {
 	Login string
 	Next  string
 	Error string
-}
-
-// homePage is what the home page shows until the dashboards take its place.
-type homePage struct {
-	Nonce    string
-	Login    string
-	Unit     string // a head's; empty for a leader
-	UnitName string
 }
 
 // render writes the template name with a Content-Security-Policy that lets
@@ -137,18 +128,3 @@ func minutes(d time.Duration) string {
 	return fmt.Sprintf("%d phút", max(1, int((d+time.Minute-1)/time.Minute)))
 }
 
-// home serves GET / until the dashboards take its place: who is logged in,
-// and the logout button.
-func (s *Server) home(c *gin.Context) {
-	u := userOf(c)
-	render(c, http.StatusOK, "home", func(nonce string) any {
-		p := homePage{Nonce: nonce, Login: u.Login}
-		if u.Role == access.Head {
-			p.Unit = u.Unit
-			if unit, ok := s.fig.Catalog().Unit(u.Unit); ok {
-				p.UnitName = unit.Name
-			}
-		}
-		return p
-	})
-}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/access"
+	"github.com/motcua/motcua/dashboards"
 	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/ingest"
 )
@@ -32,6 +33,7 @@ type Warehouse interface {
 	figures.Store
 	Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error)
 	Events(ctx context.Context, dossierID string) ([]motcua.Event, error)
+	Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motcua.DossierRow, uint64, error)
 	Ping(ctx context.Context) error
 	Pending(ctx context.Context) ([]string, error)
 }
@@ -182,11 +184,13 @@ func (s *Server) Start(ctx context.Context) error {
 	reads.GET("/calendar", s.calendar)
 	reads.GET("/dossiers/:id", s.dossier)
 
+	// The pages: their script and styles for everybody (the login form
+	// uses the styles too), the pages for logged-in users; a page without
+	// a session is redirected to /login and back.
+	dash := dashboards.New(pageSource{s}, s.fig, dashboards.Config{Status: status, Log: s.log})
+	dash.RegisterStatic(r)
 	s.pages = r.Group("/", s.session)
-	// The dashboards register their pages here, in place of the home page
-	// below: dashboards.Register(s.pages, ...). A page without a session is
-	// redirected to /login and back.
-	s.pages.GET("/", s.home)
+	dash.Register(s.pages)
 
 	r.NoRoute(func(c *gin.Context) {
 		if isPage(c.Request) {
@@ -332,4 +336,20 @@ func (s *Server) dossier(c *gin.Context) {
 		Official: d.Official, Channel: d.Channel, ReceivedAt: d.ReceivedAt, DueAt: d.DueAt, DueComputed: d.DueComputed,
 		ResolvedAt: d.ResolvedAt, Outcome: d.Outcome(), Events: evs,
 		State: d.StateAt(time.Now(), cal, time.Duration(u.AlertWindowHours*float64(time.Hour)))})
+}
+
+// pageSource is what the pages read: summaries through the server's slots,
+// dossier lists and events from the warehouse.
+type pageSource struct{ s *Server }
+
+func (p pageSource) Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error) {
+	return p.s.runSummary(ctx, q)
+}
+
+func (p pageSource) Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motcua.DossierRow, uint64, error) {
+	return p.s.wh.Dossiers(ctx, q)
+}
+
+func (p pageSource) Events(ctx context.Context, id string) ([]motcua.Event, error) {
+	return p.s.wh.Events(ctx, id)
 }
