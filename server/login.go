@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
 )
 
 //go:embed login.html
@@ -127,4 +126,3 @@ func forbiddenForm(c *gin.Context, err error) {
 func minutes(d time.Duration) string {
 	return fmt.Sprintf("%d phút", max(1, int((d+time.Minute-1)/time.Minute)))
 }
-
