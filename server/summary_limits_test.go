@@ -61,7 +61,7 @@ func TestSummaryMemoryLimitAnswers400(t *testing.T) {
 	defer tiny.Close()
 	url := start(t, tiny, server.Config{})
 	code, _, msg := getSummary(t, url, "from=2022-01-01&to=2022-12-31&group=unit")
-	if code != 400 || !strings.Contains(msg, "its limit (max_memory_usage)") {
+	if code != 400 || !strings.Contains(msg, "limit of a summary or list (max_memory_usage)") {
 		t.Errorf("over the memory limit: %d %q, want 400 naming max_memory_usage", code, msg)
 	}
 }
@@ -92,10 +92,10 @@ func (w *limited) Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.
 // TestSummaryTimeLimitAnswers503: a summary stopped by its time limit is
 // answered 503 with Retry-After and the warehouse's message, which names it.
 func TestSummaryTimeLimitAnswers503(t *testing.T) {
-	err := fmt.Errorf("cannot compute the summary within 30s, its time limit (max_execution_time): %w", motcua.ErrQueryTimeout)
+	err := fmt.Errorf("cannot answer within 30s, the time limit of a summary or list (max_execution_time): %w", motcua.ErrQueryTimeout)
 	url := start(t, &limited{Warehouse: warehousetest.Open(t), err: err}, server.Config{})
 	code, hdr, msg := getSummary(t, url, "from=2022-01-01&to=2022-12-31")
-	if code != 503 || hdr.Get("Retry-After") == "" || !strings.Contains(msg, "within 30s, its time limit (max_execution_time)") {
+	if code != 503 || hdr.Get("Retry-After") == "" || !strings.Contains(msg, "within 30s, the time limit of a summary or list (max_execution_time)") {
 		t.Errorf("past the time limit: %d %q, Retry-After %q", code, msg, hdr.Get("Retry-After"))
 	}
 }

@@ -47,16 +47,17 @@ func (w *Warehouse) Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motc
 	if err != nil {
 		return nil, 0, err
 	}
+	ctx = w.limited(ctx)
 	var total uint64
 	if err := w.conn.QueryRow(ctx, count, args...).Scan(&total); err != nil {
-		return nil, 0, wrap(fmt.Errorf("cannot count the dossiers of %q: %w", q.Figure, err))
+		return nil, 0, w.limitError(wrap(fmt.Errorf("cannot count the dossiers of %q: %w", q.Figure, err)))
 	}
 	if q.Limit == 0 || uint64(q.Offset) >= total {
 		return nil, total, nil
 	}
 	rows, err := w.conn.Query(ctx, list, args...)
 	if err != nil {
-		return nil, 0, wrap(fmt.Errorf("cannot list the dossiers of %q: %w", q.Figure, err))
+		return nil, 0, w.limitError(wrap(fmt.Errorf("cannot list the dossiers of %q: %w", q.Figure, err)))
 	}
 	defer rows.Close()
 	var out []motcua.DossierRow

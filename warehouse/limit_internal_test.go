@@ -21,8 +21,8 @@ func TestLimitError(t *testing.T) {
 		kind error
 		msg  string
 	}{
-		{159, motcua.ErrQueryTimeout, "within 30s, its time limit (max_execution_time)"},
-		{241, motcua.ErrQueryMemory, "within 4294967296 bytes of memory, its limit (max_memory_usage)"},
+		{159, motcua.ErrQueryTimeout, "within 30s, the time limit of a summary or list (max_execution_time)"},
+		{241, motcua.ErrQueryMemory, "within 4294967296 bytes of memory, the limit of a summary or list (max_memory_usage)"},
 	} {
 		err := w.limitError(fmt.Errorf("cannot compute the summary: %w", &clickhouse.Exception{Code: tc.code, Message: "limit"}))
 		if !errors.Is(err, tc.kind) || !strings.Contains(err.Error(), tc.msg) {

@@ -27,7 +27,7 @@ func TestSummaryMemoryLimit(t *testing.T) {
 	}
 	defer tiny.Close()
 	_, err = tiny.Summary(ctx, q)
-	if !errors.Is(err, motcua.ErrQueryMemory) || !strings.Contains(err.Error(), "within 1 bytes of memory, its limit (max_memory_usage)") {
+	if !errors.Is(err, motcua.ErrQueryMemory) || !strings.Contains(err.Error(), "within 1 bytes of memory, the limit of a summary or list (max_memory_usage)") {
 		t.Errorf("with a memory limit of one byte: %v, want ErrQueryMemory naming the limit", err)
 	}
 }
@@ -52,5 +52,25 @@ func TestSummaryFromTheFirstDay(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].New != 1 || got[0].CarriedOver != 0 {
 		t.Errorf("from 1970-01-01: %+v, want one new dossier and none carried over", got)
+	}
+}
+
+// TestDossierListsHaveTheSummaryLimits: a list stopped by the memory limit
+// says so, as a summary does.
+func TestDossierListsHaveTheSummaryLimits(t *testing.T) {
+	ctx := t.Context()
+	wh := warehousetest.Open(t)
+	year := motcua.Window{From: local("2022-01-01 00:00"), To: local("2023-01-01 00:00")}
+	if _, _, err := wh.Dossiers(ctx, motcua.DossierQuery{Window: year, Figure: motcua.FigNew, Limit: 10}); err != nil {
+		t.Fatalf("under the default limits: %v", err)
+	}
+	tiny, err := warehouse.Open(ctx, warehouse.Config{Addr: warehousetest.Addr(t), Password: warehousetest.Password(t), Database: wh.Database(), SummaryMaxMemory: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tiny.Close()
+	_, _, err = tiny.Dossiers(ctx, motcua.DossierQuery{Window: year, Figure: motcua.FigNew, Limit: 10})
+	if !errors.Is(err, motcua.ErrQueryMemory) {
+		t.Fatalf("a list over the memory limit: %v", err)
 	}
 }

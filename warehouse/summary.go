@@ -118,13 +118,17 @@ func (w *Warehouse) Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcu
 	if err != nil {
 		return nil, err
 	}
+	counts, err := w.readCounts(w.limited(ctx), query, args, q.Now != nil)
+	return counts, w.limitError(err)
+}
+
+// limited bounds a reader's query by the summary's time and memory limits.
+func (w *Warehouse) limited(ctx context.Context) context.Context {
 	secs := max(1, int(w.cfg.SummaryTimeout.Round(time.Second)/time.Second))
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
 		"max_execution_time": secs,
 		"max_memory_usage":   int(w.cfg.SummaryMaxMemory), // int: what clickhouse-go encodes for 18.16
 	}))
-	counts, err := w.readCounts(ctx, query, args, q.Now != nil)
-	return counts, w.limitError(err)
 }
 
 // ClickHouse's codes for a query stopped by one of its limits.
@@ -141,9 +145,9 @@ func (w *Warehouse) limitError(err error) error {
 	}
 	switch ex.Code {
 	case codeTimeoutExceeded:
-		return fmt.Errorf("cannot compute the summary within %s, its time limit (max_execution_time): %w", w.cfg.SummaryTimeout, motcua.ErrQueryTimeout)
+		return fmt.Errorf("cannot answer within %s, the time limit of a summary or list (max_execution_time): %w", w.cfg.SummaryTimeout, motcua.ErrQueryTimeout)
 	case codeMemoryLimitExceeded:
-		return fmt.Errorf("cannot compute the summary within %d bytes of memory, its limit (max_memory_usage): %w", w.cfg.SummaryMaxMemory, motcua.ErrQueryMemory)
+		return fmt.Errorf("cannot answer within %d bytes of memory, the limit of a summary or list (max_memory_usage): %w", w.cfg.SummaryMaxMemory, motcua.ErrQueryMemory)
 	}
 	return err
 }
