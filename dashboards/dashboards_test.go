@@ -72,6 +72,7 @@ func TestOnTheDemo(t *testing.T) {
 	t.Run("every figure opens its dossiers", func(t *testing.T) { everyFigureOpensItsDossiers(t, leader) })
 	t.Run("the overview agrees with the summary", func(t *testing.T) { overviewAgreesWithTheSummary(t, leader, wh) })
 	t.Run("exports match the page", func(t *testing.T) { exportsMatchThePage(t, leader, wh) })
+	t.Run("every page and export answers", func(t *testing.T) { everyPageAndExportAnswers(t, leader) })
 }
 
 // serve runs the pages for a user over the demo data.

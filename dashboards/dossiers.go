@@ -199,6 +199,7 @@ func pathSegment(s string) string { return pathEscape(s) }
 type dossierView struct {
 	Dossier motcua.Dossier
 	State   string
+	Outcome string // giải quyết trước hạn, đúng hạn or quá hạn
 	Events  []eventView
 }
 
@@ -237,7 +238,7 @@ func (d *Dashboards) dossier(c *gin.Context) {
 	}
 	u, _ := cat.Unit(dos.HandlingUnit)
 	state := dos.StateAt(d.cfg.Now(), cal, time.Duration(u.AlertWindowHours*float64(time.Hour)))
-	v := &dossierView{Dossier: dos, State: stateName(state)}
+	v := &dossierView{Dossier: dos, State: stateName(state), Outcome: "giải quyết " + outcomeName(dos.Outcome())}
 	for _, e := range evs {
 		ev := eventView{At: e.At, What: eventName(e.Type), Unit: unitName(cat, e.Unit), Official: e.Official}
 		if o, ok := cat.Official(e.Official); ok {
