@@ -117,6 +117,10 @@ func (d *Dashboards) official(c *gin.Context) {
 	}
 	f := p.Filter
 	weeks := weekWindows(f.Window())
+	if len(weeks) > maxWeeks {
+		d.fail(c, p, badRequest("Trang công chức xem theo tuần tối đa %d tuần; kỳ đã chọn có %d tuần: chọn kỳ ngắn hơn.", maxWeeks, len(weeks)))
+		return
+	}
 	rows, err := d.src.Summary(ctx, motcua.SummaryQuery{Windows: weeks, Units: f.Units(cat, p.User), Channel: f.Channel,
 		Procedure: f.Procedure, Official: code})
 	if err != nil {
@@ -183,6 +187,9 @@ func (d *Dashboards) official(c *gin.Context) {
 	p.Doc.Lines = p.Lines
 	d.render(c, "official", p)
 }
+
+// maxWeeks caps the weeks of an official's page: two years.
+const maxWeeks = 106
 
 // monday is the Monday of t's ISO week, at midnight.
 func monday(t time.Time) time.Time {
