@@ -41,6 +41,7 @@ type DossierQuery struct {
 	Now                          *Instant // for the figures at an instant
 	Units                        []string // nil: all
 	Channel, Procedure, Official string
+	IDs                          []string // when set, only these dossiers
 	Figure                       Figure
 	// Limit and Offset page the list, ordered by due time (none last),
 	// then by id; Limit 0 returns only the total.

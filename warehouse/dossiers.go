@@ -3,7 +3,11 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/motcua/motcua"
 )
@@ -24,7 +28,7 @@ FROM (
     HAVING sum(sign) > 0
 )
 ORDER BY has_due DESC, due_at, dossier_id
-LIMIT %[6]d OFFSET %[7]d`
+%[6]s`
 
 // dossierCountSQL counts the same rows.
 const dossierCountSQL = `SELECT count() FROM (
@@ -47,7 +51,10 @@ func (w *Warehouse) Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motc
 	if err != nil {
 		return nil, 0, err
 	}
-	ctx = w.limited(ctx)
+	ctx, err = w.withIDs(w.limited(ctx), q.IDs)
+	if err != nil {
+		return nil, 0, err
+	}
 	var total uint64
 	if err := w.conn.QueryRow(ctx, count, args...).Scan(&total); err != nil {
 		return nil, 0, w.limitError(wrap(fmt.Errorf("cannot count the dossiers of %q: %w", q.Figure, err)))
@@ -59,8 +66,49 @@ func (w *Warehouse) Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motc
 	if err != nil {
 		return nil, 0, w.limitError(wrap(fmt.Errorf("cannot list the dossiers of %q: %w", q.Figure, err)))
 	}
-	defer rows.Close()
 	var out []motcua.DossierRow
+	err = scanDossiers(rows, func(d motcua.DossierRow) error { out = append(out, d); return nil })
+	if err != nil {
+		return nil, 0, fmt.Errorf("cannot read the dossiers of %q: %w", q.Figure, err)
+	}
+	return out, total, nil
+}
+
+// EachDossier calls fn with each dossier that q's figure counts, in the
+// order of Dossiers, without paging (q.Limit and q.Offset are not used):
+// for the alerts' pass over every open dossier.
+func (w *Warehouse) EachDossier(ctx context.Context, q motcua.DossierQuery, fn func(motcua.DossierRow) error) error {
+	q.Limit, q.Offset = 0, 0
+	list, _, args, err := dossiersQuery(q)
+	if err != nil {
+		return err
+	}
+	ctx, err = w.withIDs(w.limited(ctx), q.IDs)
+	if err != nil {
+		return err
+	}
+	rows, err := w.conn.Query(ctx, list, args...)
+	if err != nil {
+		return w.limitError(wrap(fmt.Errorf("cannot list the dossiers of %q: %w", q.Figure, err)))
+	}
+	return scanDossiers(rows, fn)
+}
+
+// withIDs attaches the ids a query is restricted to, as dossier_ids.
+func (w *Warehouse) withIDs(ctx context.Context, ids []string) (context.Context, error) {
+	if len(ids) == 0 {
+		return ctx, nil
+	}
+	t, err := idTable("dossier_ids", "id", slices.Values(ids))
+	if err != nil {
+		return nil, err
+	}
+	return clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), nil
+}
+
+// scanDossiers reads the rows of dossiersSQL.
+func scanDossiers(rows driver.Rows, fn func(motcua.DossierRow) error) error {
+	defer rows.Close()
 	for rows.Next() {
 		var d motcua.DossierRow
 		var channel, outcome string
@@ -68,16 +116,18 @@ func (w *Warehouse) Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motc
 		var hasDue uint8
 		if err := rows.Scan(&d.ID, &d.Unit, &d.HandlingUnit, &d.Procedure, &d.Official, &channel,
 			&received, &due, &hasDue, &paused, &resolved, &outcome, &closed); err != nil {
-			return nil, 0, fmt.Errorf("cannot read the dossiers of %q: %w", q.Figure, err)
+			return err
 		}
 		d.Channel, d.Outcome = motcua.Channel(channel), motcua.Outcome(outcome)
 		d.ReceivedAt, d.PausedSince, d.ResolvedAt, d.ClosedAt = timeOf(received), timeOf(paused), timeOf(resolved), timeOf(closed)
 		if hasDue == 1 {
 			d.DueAt = timeOf(due)
 		}
-		out = append(out, d)
+		if err := fn(d); err != nil {
+			return err
+		}
 	}
-	return out, total, wrap(rows.Err())
+	return wrap(rows.Err())
 }
 
 // dossiersQuery writes dossiersSQL and dossierCountSQL for q.
@@ -95,7 +145,14 @@ func dossiersQuery(q motcua.DossierQuery) (list, count string, args []any, err e
 	now := instantSQL(q.Now) // the WITH list goes on with the window
 	where, args := filterSQL(q.Units, q.Channel, q.Procedure, q.Official)
 	from, to := max(0, q.Window.From.Unix()), max(0, q.Window.To.Unix())
-	return fmt.Sprintf(dossiersSQL, now, from, to, cond, where, q.Limit, q.Offset),
+	if len(q.IDs) > 0 {
+		where += " AND dossier_id IN (SELECT id FROM dossier_ids)"
+	}
+	limit := ""
+	if q.Limit > 0 {
+		limit = fmt.Sprintf("LIMIT %d OFFSET %d", q.Limit, q.Offset)
+	}
+	return fmt.Sprintf(dossiersSQL, now, from, to, cond, where, limit),
 		fmt.Sprintf(dossierCountSQL, now, from, to, cond, where), args, nil
 }
 

@@ -68,6 +68,11 @@ const (
 	selectFactsCalendar = "SELECT argMax(fingerprint, folded_at) FROM facts_calendar"
 	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at)"
 	selectAllDossiers   = "SELECT DISTINCT dossier_id FROM events"
+	insertNotice        = "INSERT INTO notifications (dossier_id, stage, unit, recipient, channel, ts, day, sent_at)"
+	selectNotices       = "SELECT dossier_id, toString(stage), unit, recipient, channel, ts, toString(day), toUInt32(sent_at) FROM notifications WHERE dossier_id IN (SELECT id FROM dossier_ids) ORDER BY sent_at"
+	selectUnfinished    = "SELECT dossier_id FROM notifications GROUP BY dossier_id HAVING countIf(stage = 'done') = 0"
+	insertMessage       = "INSERT INTO notification_messages (channel, ts, recipient, body, written_at)"
+	selectMessage       = "SELECT argMax(body, written_at) FROM notification_messages WHERE channel = ? AND ts = ?"
 	insertMigration     = "INSERT INTO schema_migrations (version, name, applied_at)"
 	selectMigrations    = "SELECT version FROM schema_migrations"
 )

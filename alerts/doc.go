@@ -1,3 +1,0 @@
-// Package alerts will tell unit heads when dossiers of their unit approach or
-// pass their deadline.
-package alerts
