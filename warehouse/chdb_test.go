@@ -109,6 +109,22 @@ func TestCurrentClickHouse(t *testing.T) {
 	if _, err := w.RefreshDossiers(ctx, idList[3:], cat, cal); err != nil {
 		t.Fatal(err)
 	}
+	// The notification log: the first five dossiers told of, one of them done.
+	var notices []motcua.Notice
+	for i, id := range idList[:5] {
+		stage := motcua.StageOverdue
+		if i == 4 {
+			stage = motcua.StageDone
+		}
+		notices = append(notices, motcua.Notice{DossierID: id, Stage: stage, Unit: "P1", Recipient: "U-P1", Channel: "U-P1",
+			TS: "1764200000.000001", Day: now, SentAt: now})
+	}
+	if err := w.RecordNotices(ctx, notices); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SaveMessage(ctx, "U-P1", "1764200000.000001", "U-P1", `{"kind":"deadline"}`); err != nil {
+		t.Fatal(err)
+	}
 	old := http18("http://"+srv.HTTPAddr(), "motcua", srv.Password())
 
 	s, err := chdb.NewSession(t.TempDir())
@@ -145,7 +161,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		}
 	}
 	// The same data: every table copied with motcua's own INSERT column lists.
-	inserts := []string{insertEvents, insertFacts, insertCatalogLoad, insertMigration}
+	inserts := []string{insertEvents, insertFacts, insertCatalogLoad, insertMigration, insertNotice, insertMessage}
 	for _, t := range catalogTables {
 		inserts = append(inserts, catalogInsert(t.name, t.columns()))
 	}
@@ -210,7 +226,8 @@ func TestCurrentClickHouse(t *testing.T) {
 		"selectNewestKey": selectNewestKey, "selectFactsWatermark": selectFactsWatermark,
 		"countRunningQuery": bind(countRunningQuery, "motcua-insert-none"), "selectUnfolded": bind(selectUnfolded, 0, 0),
 		"selectDossierEvents": bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
-		"selectCurrentFacts": selectCurrentFacts,
+		"selectCurrentFacts": selectCurrentFacts, "selectNotices": selectNotices, "selectUnfinished": selectUnfinished,
+		"selectMessage": bind(selectMessage, "U-P1", "1764200000.000001"),
 	}
 	for _, t := range catalogTables {
 		queries["catalogSelect "+t.name] = catalogSelect(t.name, t.columns())
@@ -245,6 +262,11 @@ func TestCurrentClickHouse(t *testing.T) {
 		queries["dossiers "+string(f)] = bind(list, args...)
 		queries["count dossiers "+string(f)] = bind(count, args...)
 	}
+	list, _, args, err := dossiersQuery(motcua.DossierQuery{Window: motcua.Window{From: time.Date(2000, 1, 1, 0, 0, 0, 0, motcua.Location), To: now}, Now: &inst, Figure: motcua.FigHandled, IDs: idList[:50]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries["dossiers of ids"] = bind(list, args...)
 	for name, q := range queries {
 		a, err := old(q + " FORMAT TabSeparated")
 		if err != nil {
