@@ -29,6 +29,7 @@ type Config struct {
 	Serve      Serve      `yaml:"serve"`
 	Ingest     Ingest     `yaml:"ingest"`
 	Figures    Figures    `yaml:"figures"`
+	Alerts     Alerts     `yaml:"alerts"`
 }
 
 // ClickHouse says where the warehouse is, or where motcua keeps the server
@@ -101,6 +102,57 @@ type Figures struct {
 	CatchUpEvery Duration `yaml:"catch_up_every"`
 }
 
+// Alerts configures the deadline alerts, which run (in serve, or alone with
+// motcua alerts run) when a Slack token or a webhook URL is set.
+type Alerts struct {
+	// SlackTokenFile holds the bot token (xoxb-...) on its first line. Env
+	// MOTCUA_SLACK_TOKEN gives the token itself.
+	SlackTokenFile string `yaml:"slack_token_file"`
+	// SlackToken is read from SlackTokenFile or the environment.
+	SlackToken Secret `yaml:"-"`
+	// SlackAPIURL is Slack's Web API, or a Slack-compatible gateway's.
+	SlackAPIURL string `yaml:"slack_api_url"`
+	// WebhookURL receives every message as JSON too (or alone, without a
+	// Slack token).
+	WebhookURL string `yaml:"webhook_url"`
+	// PublicURL is where readers reach the pages, for the messages' links.
+	PublicURL string `yaml:"public_url"`
+	// Every is the time between passes.
+	Every Duration `yaml:"every"`
+	// RepeatAt (HH:MM) is the time after which a working day's first pass
+	// names the overdue dossiers again.
+	RepeatAt string `yaml:"repeat_at"`
+	// EscalateAfter is how many working days overdue a dossier also goes
+	// to EscalateTo (a Slack member id or channel; none when empty).
+	EscalateAfter float64 `yaml:"escalate_after"`
+	EscalateTo    string  `yaml:"escalate_to"`
+}
+
+// Enabled reports whether the alerts have somewhere to send.
+func (a Alerts) Enabled() bool { return a.SlackToken.Value() != "" || a.WebhookURL != "" }
+
+// SetSlackToken sets the Slack token itself, from where it was given.
+func (c *Config) SetSlackToken(token, from string) error {
+	if strings.TrimSpace(token) == "" {
+		return errors.New("the Slack token is empty")
+	}
+	c.Alerts.SlackToken = Secret{value: strings.TrimSpace(token), from: from}
+	return nil
+}
+
+// SetSlackTokenFile reads the Slack token from path, in place of the
+// configured file or environment.
+func (c *Config) SetSlackTokenFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the Slack token: %w", err)
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	c.Alerts.SlackTokenFile = path
+	c.Alerts.SlackToken = Secret{value: strings.TrimSpace(first), from: "file " + path}
+	return nil
+}
+
 // Default returns the configuration used where neither the file, the
 // environment nor a flag says otherwise.
 func Default() Config {
@@ -110,6 +162,7 @@ func Default() Config {
 		Ingest: Ingest{Tokens: Tokens{}, MaxBody: 32 << 20, MaxEvents: 100_000, MaxRequests: 16,
 			InsertTimeout: Duration(30 * time.Second)},
 		Figures: Figures{CatchUpEvery: Duration(30 * time.Second)},
+		Alerts:  Alerts{SlackAPIURL: "https://slack.com/api/", Every: Duration(5 * time.Minute), RepeatAt: "07:30", EscalateAfter: 3},
 	}
 }
 
@@ -212,6 +265,9 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	if v := getenv("MOTCUA_INGEST_TOKEN_FILE"); v != "" {
 		c.Ingest.TokensFile = v
 	}
+	if v := getenv("MOTCUA_SLACK_TOKEN"); v != "" {
+		c.Alerts.SlackToken = Secret{value: v, from: "env MOTCUA_SLACK_TOKEN"}
+	}
 	if v := getenv("MOTCUA_CLICKHOUSE_PASSWORD"); v != "" {
 		c.ClickHouse.Password = Secret{value: v, from: "env MOTCUA_CLICKHOUSE_PASSWORD"}
 	}
@@ -268,6 +324,11 @@ func (c *Config) readSecrets() error {
 	if f := c.Ingest.TokensFile; f != "" {
 		if err := c.Ingest.Tokens.ReadFile(f); err != nil {
 			return fmt.Errorf("ingest.tokens_file: %w", err)
+		}
+	}
+	if f := c.Alerts.SlackTokenFile; f != "" && c.Alerts.SlackToken.value == "" {
+		if err := c.SetSlackTokenFile(f); err != nil {
+			return fmt.Errorf("alerts.slack_token_file: %w", err)
 		}
 	}
 	if f := c.Serve.SessionKeyFile; f != "" {
@@ -348,6 +409,20 @@ func (c *Config) Validate() error {
 	if c.Figures.CatchUpEvery < Duration(time.Second) {
 		bad("figures.catch_up_every", "want at least 1s, got %s", c.Figures.CatchUpEvery)
 	}
+	if c.Alerts.Every < Duration(time.Second) {
+		bad("alerts.every", "want at least 1s, got %s", c.Alerts.Every)
+	}
+	if _, err := time.Parse("15:04", c.Alerts.RepeatAt); err != nil {
+		bad("alerts.repeat_at", "%q: want a time of day HH:MM, such as 07:30", c.Alerts.RepeatAt)
+	}
+	if c.Alerts.EscalateAfter <= 0 {
+		bad("alerts.escalate_after", "want a number of working days above 0, got %v", c.Alerts.EscalateAfter)
+	}
+	for key, u := range map[string]string{"alerts.slack_api_url": c.Alerts.SlackAPIURL, "alerts.webhook_url": c.Alerts.WebhookURL, "alerts.public_url": c.Alerts.PublicURL} {
+		if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			bad(key, "%q: want an http:// or https:// URL", u)
+		}
+	}
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "; "))
 	}
@@ -364,8 +439,8 @@ func (c Config) Print(w io.Writer) error {
 	if _, err := w.Write(b); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "# secrets (never shown):\n#   clickhouse password: %s\n#   ingest tokens: %s\n#   session key: %s\n",
-		c.ClickHouse.Password, c.Ingest.Tokens, c.Serve.SessionKey)
+	fmt.Fprintf(w, "# secrets (never shown):\n#   clickhouse password: %s\n#   ingest tokens: %s\n#   session key: %s\n#   slack token: %s\n",
+		c.ClickHouse.Password, c.Ingest.Tokens, c.Serve.SessionKey, c.Alerts.SlackToken)
 	return nil
 }
 

@@ -22,15 +22,18 @@ import (
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/access"
+	"github.com/motcua/motcua/alerts"
 	"github.com/motcua/motcua/dashboards"
 	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/ingest"
+	"github.com/motcua/motcua/notify"
 )
 
 // Warehouse is what the server needs of the warehouse.
 type Warehouse interface {
 	ingest.Store
 	figures.Store
+	alerts.Store
 	Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error)
 	Events(ctx context.Context, dossierID string) ([]motcua.Event, error)
 	Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motcua.DossierRow, uint64, error)
@@ -67,6 +70,11 @@ type Config struct {
 	MaxSummaries int
 	SummaryWait  time.Duration
 
+	// Alerts, when it has senders, runs the deadline alerts beside the
+	// service, on the figures it keeps up to date.
+	Alerts       alerts.Config
+	AlertSenders []notify.Sender
+
 	// Users are the readers who may log in; nil lets nobody read.
 	Users *access.Users
 	// SessionKey signs the session cookies, MinSessionKey bytes at least.
@@ -87,6 +95,7 @@ type Server struct {
 	log       *slog.Logger
 	reg       *prometheus.Registry
 	fig       *figures.Figures
+	alerter   *alerts.Alerter
 	committer *ingest.Committer
 	http      *http.Server
 	ln        net.Listener
@@ -218,6 +227,14 @@ func (s *Server) Start(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.fig.Start()
+	if len(s.cfg.AlertSenders) > 0 {
+		acfg := s.cfg.Alerts
+		if acfg.Log == nil {
+			acfg.Log = s.log.With("component", "alerts")
+		}
+		s.alerter = alerts.New(s.wh, s.fig, s.cfg.AlertSenders, acfg, s.reg)
+		s.alerter.Start()
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -235,6 +252,9 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) Stop(ctx context.Context) error {
 	close(s.stop)
 	err := s.http.Shutdown(ctx)
+	if s.alerter != nil {
+		s.alerter.Stop()
+	}
 	s.committer.Stop()
 	s.fig.Stop()
 	s.wg.Wait()

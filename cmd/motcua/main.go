@@ -27,6 +27,8 @@ Usage:
   motcua catalog load [flags] DIR   load a catalogue folder (see catalog/duyenhai/README.md)
   motcua import  [flags] FILE...    import .ndjson, .csv or .xlsx files, or --format portal
   motcua config check FILE          check a configuration file and show what motcua would run with
+  motcua alerts run [--once] [--at TIME] [--dry-run]
+                                    tell unit heads on Slack (or a webhook) of dossiers near or past their deadline
   motcua hash-password              read a password (one line of stdin), print its bcrypt hash for the users file
 
 Common flags:
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return importCmd(ctx, args[1:], stdout, stderr)
 	case "config":
 		err = configCmd(args[1:], stdout, stderr)
+	case "alerts":
+		err = alertsCmd(ctx, args[1:], stdout, stderr)
 	case "hash-password":
 		err = hashPassword(args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":

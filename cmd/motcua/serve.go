@@ -68,6 +68,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	fs.Func("session-key-file", "`FILE` of the key that signs session cookies, 32 bytes or more, raw or hex (env MOTCUA_SESSION_KEY_FILE); without it sessions end at restart", func(v string) error {
 		return cfg.SetSessionKeyFile(v)
 	})
+	alertFlags(fs, &cfg)
 	seed := fs.Uint64("seed", 1, "seed of the demo data set (demo only)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -135,6 +136,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 			MaxConcurrent: cfg.Ingest.MaxRequests, InsertTimeout: time.Duration(cfg.Ingest.InsertTimeout)},
 		Figures: figures.Config{CatchUpEvery: time.Duration(cfg.Figures.CatchUpEvery)},
 		Users:   users, SessionKey: []byte(cfg.Serve.SessionKey.Value())}
+	if cfg.Alerts.Enabled() {
+		scfg.Alerts, scfg.AlertSenders = alertSetup(cfg.Alerts, log)
+		log.Info("deadline alerts are on", "senders", len(scfg.AlertSenders), "every", time.Duration(cfg.Alerts.Every))
+	}
 	srv := server.New(scfg, st.wh, log)
 	if err := srv.Start(ctx); err != nil {
 		return err
