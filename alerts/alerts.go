@@ -32,9 +32,9 @@ import (
 // notification log.
 type Store interface {
 	EachDossier(ctx context.Context, q motcua.DossierQuery, fn func(motcua.DossierRow) error) error
-	Notices(ctx context.Context, ids []string) ([]motcua.Notice, error)
+	// OpenNotices returns the log's rows of the dossiers not marked done.
+	OpenNotices(ctx context.Context) ([]motcua.Notice, error)
 	RecordNotices(ctx context.Context, ns []motcua.Notice) error
-	Unfinished(ctx context.Context) ([]string, error)
 	SaveMessage(ctx context.Context, channel, ts, recipient, body string) error
 	Message(ctx context.Context, channel, ts string) (string, error)
 }
@@ -183,20 +183,16 @@ func (a *Alerter) Pass(ctx context.Context, at time.Time) (Result, error) {
 		}
 	}
 	a.setGauges(cat, open)
-	if err := a.finish(ctx, at, &res); err != nil {
+	told, err := a.store.OpenNotices(ctx)
+	if err != nil {
+		return res, err
+	}
+	if err := a.finish(ctx, at, open, told, &res); err != nil {
 		return res, err
 	}
 	if !cal.IsWorking(at) {
 		res.Deferred = true
 		return res, nil
-	}
-	ids := make([]string, 0, len(open))
-	for id := range open {
-		ids = append(ids, id)
-	}
-	told, err := a.store.Notices(ctx, ids)
-	if err != nil {
-		return res, err
 	}
 	type sent struct{ approaching, overdue, escalated, today bool }
 	byID := map[string]*sent{}
@@ -339,15 +335,26 @@ func (a *Alerter) send(ctx context.Context, m notify.Message, items []item, unit
 }
 
 // finish updates the messages that named dossiers closed since, marking
-// them done.
-func (a *Alerter) finish(ctx context.Context, at time.Time, res *Result) error {
-	ids, err := a.store.Unfinished(ctx)
-	if err != nil || len(ids) == 0 || a.cfg.DryRun {
-		return err
+// them done: those the log names (told) that are neither overdue nor
+// approaching now (open), nor open otherwise.
+func (a *Alerter) finish(ctx context.Context, at time.Time, open map[string]*item, told []motcua.Notice, res *Result) error {
+	if a.cfg.DryRun {
+		return nil
+	}
+	seen := map[string]bool{}
+	var maybe []string
+	for _, n := range told {
+		if open[n.DossierID] == nil && !seen[n.DossierID] {
+			seen[n.DossierID] = true
+			maybe = append(maybe, n.DossierID)
+		}
+	}
+	if len(maybe) == 0 {
+		return nil
 	}
 	still := map[string]bool{}
 	inst := motcua.Instant{At: at, Default: at}
-	err = a.store.EachDossier(ctx, motcua.DossierQuery{Now: &inst, Figure: motcua.FigOpenNow, IDs: ids}, func(r motcua.DossierRow) error {
+	err := a.store.EachDossier(ctx, motcua.DossierQuery{Now: &inst, Figure: motcua.FigOpenNow, IDs: maybe}, func(r motcua.DossierRow) error {
 		still[r.ID] = true
 		return nil
 	})
@@ -355,17 +362,13 @@ func (a *Alerter) finish(ctx context.Context, at time.Time, res *Result) error {
 		return err
 	}
 	var closed []string
-	for _, id := range ids {
+	for _, id := range maybe {
 		if !still[id] {
 			closed = append(closed, id)
 		}
 	}
 	if len(closed) == 0 {
 		return nil
-	}
-	told, err := a.store.Notices(ctx, closed)
-	if err != nil {
-		return err
 	}
 	isClosed := map[string]bool{}
 	for _, id := range closed {
@@ -374,7 +377,7 @@ func (a *Alerter) finish(ctx context.Context, at time.Time, res *Result) error {
 	type key struct{ channel, ts string }
 	msgs := map[key]bool{}
 	for _, n := range told {
-		if n.TS != "" {
+		if n.TS != "" && isClosed[n.DossierID] {
 			msgs[key{n.Channel, n.TS}] = true
 		}
 	}

@@ -226,7 +226,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		"selectNewestKey": selectNewestKey, "selectFactsWatermark": selectFactsWatermark,
 		"countRunningQuery": bind(countRunningQuery, "motcua-insert-none"), "selectUnfolded": bind(selectUnfolded, 0, 0),
 		"selectDossierEvents": bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
-		"selectCurrentFacts": selectCurrentFacts, "selectNotices": selectNotices, "selectUnfinished": selectUnfinished,
+		"selectCurrentFacts": selectCurrentFacts, "selectOpenNotices": selectOpenNotices,
 		"selectMessage": bind(selectMessage, "U-P1", "1764200000.000001"),
 	}
 	for _, t := range catalogTables {

@@ -3,10 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/motcua/motcua"
 )
@@ -30,16 +27,10 @@ func (w *Warehouse) RecordNotices(ctx context.Context, ns []motcua.Notice) error
 	return wrap(batch.Send())
 }
 
-// Notices returns the notification log's rows of the dossiers.
-func (w *Warehouse) Notices(ctx context.Context, ids []string) ([]motcua.Notice, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	t, err := idTable("dossier_ids", "id", slices.Values(ids))
-	if err != nil {
-		return nil, err
-	}
-	rows, err := w.conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), selectNotices)
+// OpenNotices returns the notification log's rows of the dossiers it has
+// not marked done.
+func (w *Warehouse) OpenNotices(ctx context.Context) ([]motcua.Notice, error) {
+	rows, err := w.conn.Query(ctx, selectOpenNotices)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot read the notification log: %w", err))
 	}
@@ -56,25 +47,6 @@ func (w *Warehouse) Notices(ctx context.Context, ids []string) ([]motcua.Notice,
 		n.Day, _ = time.ParseInLocation(time.DateOnly, day, motcua.Location)
 		n.SentAt = timeOf(sent)
 		out = append(out, n)
-	}
-	return out, wrap(rows.Err())
-}
-
-// Unfinished returns the dossiers that the log names and has not marked
-// done.
-func (w *Warehouse) Unfinished(ctx context.Context) ([]string, error) {
-	rows, err := w.conn.Query(ctx, selectUnfinished)
-	if err != nil {
-		return nil, wrap(fmt.Errorf("cannot read the notification log: %w", err))
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
 	}
 	return out, wrap(rows.Err())
 }
