@@ -88,3 +88,47 @@ func TestAlertsCommand(t *testing.T) {
 		t.Errorf("a bad --at: exit %d, %s", code, errs)
 	}
 }
+
+// TestReportWeeklyCommand writes the weekly report of a week as JSON and
+// XLSX, and refuses a bad week.
+func TestReportWeeklyCommand(t *testing.T) {
+	addr, db := warehousetest.Addr(t), warehousetest.NewDatabase(t)
+	t.Setenv("MOTCUA_CLICKHOUSE_PASSWORD", warehousetest.Password(t))
+	ctx := t.Context()
+	wh, err := warehouse.Open(ctx, warehousetest.Config(t, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	if _, err := wh.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	if err := wh.SaveCatalog(ctx, cat, "test"); err != nil {
+		t.Fatal(err)
+	}
+	ev := motcua.Event{EventID: "r1", DossierID: "D-TUAN", Type: motcua.Received, At: time.Date(2024, 3, 5, 9, 0, 0, 0, motcua.Location),
+		Unit: "P1", Procedure: "XA.001", Official: "CB.P1.01", Channel: motcua.Online, Source: "test"}
+	if _, err := wh.InsertEvents(ctx, []motcua.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wh.RefreshDossiers(ctx, []string{"D-TUAN"}, cat, cat.Calendar()); err != nil {
+		t.Fatal(err)
+	}
+	report := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(ctx, append([]string{"report", "weekly", "--clickhouse", addr, "--database", db}, args...), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := report("--week", "2024-W10", "--unit", "P1", "--format", "json", "--out", "-"); code != 0 ||
+		!strings.Contains(out, `"official": "CB.P1.01"`) || !strings.Contains(out, `"online": 1`) || !strings.Contains(out, `"working_days": 5`) {
+		t.Fatalf("json: exit %d\n%s\n%s", code, out, errs)
+	}
+	file := t.TempDir() + "/tuan.xlsx"
+	if code, out, errs := report("--week", "2024-W10", "--out", file); code != 0 || !strings.Contains(out, "Tuần 10/2024") {
+		t.Fatalf("xlsx: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := report("--week", "2024-10"); code != 1 || !strings.Contains(errs, "want an ISO week such as 2024-W10") {
+		t.Errorf("a bad week: exit %d %s", code, errs)
+	}
+}

@@ -27,6 +27,8 @@ Usage:
   motcua catalog load [flags] DIR   load a catalogue folder (see catalog/duyenhai/README.md)
   motcua import  [flags] FILE...    import .ndjson, .csv or .xlsx files, or --format portal
   motcua config check FILE          check a configuration file and show what motcua would run with
+  motcua report weekly [--week 2024-W10] [--unit CODE] [--format xlsx|csv|json|html] [--out FILE|-]
+                                    each official's online intake of a week against their target
   motcua alerts run [--once] [--at TIME] [--dry-run]
                                     tell unit heads on Slack (or a webhook) of dossiers near or past their deadline
   motcua hash-password              read a password (one line of stdin), print its bcrypt hash for the users file
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = configCmd(args[1:], stdout, stderr)
 	case "alerts":
 		err = alertsCmd(ctx, args[1:], stdout, stderr)
+	case "report":
+		err = reportCmd(ctx, args[1:], stdout, stderr)
 	case "hash-password":
 		err = hashPassword(args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
