@@ -24,34 +24,42 @@ const (
 	FigWithinDueAtEnd Figure = "within_due_at_end"
 	FigOverdueAtEnd   Figure = "overdue_at_end"
 	FigReturnedPostal Figure = "returned_postal"
-	FigOpenNow        Figure = "open_now"
-	FigOverdueNow     Figure = "overdue_now"
-	FigApproachingNow Figure = "approaching_now"
+	// FigClosedUnresolved: withdrawn or refused in the period without a
+	// result; form 06 counts them resolved on time.
+	FigClosedUnresolved Figure = "closed_unresolved"
+	// FigOverdueUnpausedAtEnd: overdue at the end and not waiting for a
+	// supplement then; form 06 counts a paused dossier within due.
+	FigOverdueUnpausedAtEnd Figure = "overdue_unpaused_at_end"
+	FigOpenNow              Figure = "open_now"
+	FigOverdueNow           Figure = "overdue_now"
+	FigApproachingNow       Figure = "approaching_now"
 )
 
 // Figures lists every figure in the order pages show them.
 var Figures = []Figure{FigHandled, FigNew, FigCarriedOver, FigNewOnline, FigNewDirect, FigNewPostal,
 	FigResolved, FigEarly, FigOnTime, FigLate, FigOpenAtEnd, FigWithinDueAtEnd, FigOverdueAtEnd, FigReturnedPostal,
-	FigOpenNow, FigOverdueNow, FigApproachingNow}
+	FigClosedUnresolved, FigOverdueUnpausedAtEnd, FigOpenNow, FigOverdueNow, FigApproachingNow}
 
 var figureLabels = map[Figure]string{
-	FigHandled:        "Hồ sơ đã tiếp nhận (tổng)",
-	FigNew:            "Mới tiếp nhận trong kỳ",
-	FigCarriedOver:    "Từ kỳ trước chuyển qua",
-	FigNewOnline:      "Tiếp nhận trực tuyến",
-	FigNewDirect:      "Tiếp nhận trực tiếp",
-	FigNewPostal:      "Tiếp nhận qua bưu chính công ích",
-	FigResolved:       "Đã giải quyết",
-	FigEarly:          "Giải quyết trước hạn",
-	FigOnTime:         "Giải quyết đúng hạn",
-	FigLate:           "Giải quyết quá hạn",
-	FigOpenAtEnd:      "Đang giải quyết cuối kỳ",
-	FigWithinDueAtEnd: "Đang giải quyết trong hạn cuối kỳ",
-	FigOverdueAtEnd:   "Đang giải quyết quá hạn cuối kỳ",
-	FigReturnedPostal: "Trả kết quả qua bưu chính",
-	FigOpenNow:        "Đang giải quyết hiện nay",
-	FigOverdueNow:     "Quá hạn hiện nay",
-	FigApproachingNow: "Sắp đến hạn",
+	FigHandled:              "Hồ sơ đã tiếp nhận (tổng)",
+	FigNew:                  "Mới tiếp nhận trong kỳ",
+	FigCarriedOver:          "Từ kỳ trước chuyển qua",
+	FigNewOnline:            "Tiếp nhận trực tuyến",
+	FigNewDirect:            "Tiếp nhận trực tiếp",
+	FigNewPostal:            "Tiếp nhận qua bưu chính công ích",
+	FigResolved:             "Đã giải quyết",
+	FigEarly:                "Giải quyết trước hạn",
+	FigOnTime:               "Giải quyết đúng hạn",
+	FigLate:                 "Giải quyết quá hạn",
+	FigOpenAtEnd:            "Đang giải quyết cuối kỳ",
+	FigWithinDueAtEnd:       "Đang giải quyết trong hạn cuối kỳ",
+	FigOverdueAtEnd:         "Đang giải quyết quá hạn cuối kỳ",
+	FigReturnedPostal:       "Trả kết quả qua bưu chính",
+	FigClosedUnresolved:     "Rút hồ sơ hoặc từ chối trong kỳ",
+	FigOverdueUnpausedAtEnd: "Quá hạn cuối kỳ, không chờ bổ sung",
+	FigOpenNow:              "Đang giải quyết hiện nay",
+	FigOverdueNow:           "Quá hạn hiện nay",
+	FigApproachingNow:       "Sắp đến hạn",
 }
 
 // Valid reports whether f is a figure.
@@ -97,6 +105,10 @@ func (c Counts) Of(f Figure) uint64 {
 		return c.OverdueAtEnd
 	case FigReturnedPostal:
 		return c.ReturnedPostal
+	case FigClosedUnresolved:
+		return c.ClosedUnresolved
+	case FigOverdueUnpausedAtEnd:
+		return c.OverdueUnpausedAtEnd
 	case FigOpenNow:
 		return c.OpenNow
 	case FigOverdueNow:

@@ -81,6 +81,10 @@ type Counts struct {
 	OpenAtEnd      uint64 `json:"open_at_end"`
 	OverdueAtEnd   uint64 `json:"overdue_at_end"`
 	ReturnedPostal uint64 `json:"returned_postal"`
+	// Withdrawn or refused in the period without a result, and overdue at
+	// the end while not waiting for a supplement: form 06's conventions.
+	ClosedUnresolved     uint64 `json:"closed_unresolved"`
+	OverdueUnpausedAtEnd uint64 `json:"overdue_unpaused_at_end"`
 	// The figures at an instant, counted when the query asks for them.
 	OpenNow        uint64 `json:"open_now,omitempty"`
 	OverdueNow     uint64 `json:"overdue_now,omitempty"`
@@ -102,6 +106,8 @@ func (c *Counts) Add(o Counts) {
 	c.OpenAtEnd += o.OpenAtEnd
 	c.OverdueAtEnd += o.OverdueAtEnd
 	c.ReturnedPostal += o.ReturnedPostal
+	c.ClosedUnresolved += o.ClosedUnresolved
+	c.OverdueUnpausedAtEnd += o.OverdueUnpausedAtEnd
 	c.OpenNow += o.OpenNow
 	c.OverdueNow += o.OverdueNow
 	c.ApproachingNow += o.ApproachingNow

@@ -22,21 +22,23 @@ import (
 // The summary sums these conditions and the dossier lists select by them,
 // so a list holds exactly the dossiers that its figure counts.
 var figureSQL = map[motcua.Figure]string{
-	motcua.FigNew:            `received_at >= wf AND received_at < wt`,
-	motcua.FigCarriedOver:    `received_at < wf AND (toUInt32(closed_at) = 0 OR closed_at >= wf)`,
-	motcua.FigNewOnline:      `received_at >= wf AND received_at < wt AND channel = 'online'`,
-	motcua.FigNewDirect:      `received_at >= wf AND received_at < wt AND channel = 'direct'`,
-	motcua.FigNewPostal:      `received_at >= wf AND received_at < wt AND channel = 'postal'`,
-	motcua.FigResolved:       `resolved_at >= wf AND resolved_at < wt`,
-	motcua.FigEarly:          `resolved_at >= wf AND resolved_at < wt AND outcome = 'early'`,
-	motcua.FigOnTime:         `resolved_at >= wf AND resolved_at < wt AND outcome = 'on_time'`,
-	motcua.FigLate:           `resolved_at >= wf AND resolved_at < wt AND outcome = 'late'`,
-	motcua.FigOpenAtEnd:      openAtEnd,
-	motcua.FigOverdueAtEnd:   openAtEnd + ` AND ` + overdueAtEnd,
-	motcua.FigReturnedPostal: `returned_at >= wf AND returned_at < wt AND return_channel = 'postal'`,
-	motcua.FigOpenNow:        openNow,
-	motcua.FigOverdueNow:     openNow + ` AND has_due = 1 AND due_at < nowday AND NOT ` + pausedNow,
-	motcua.FigApproachingNow: openNow + ` AND has_due = 1 AND due_at >= nowday AND toUInt32(due_at) <= approach AND NOT ` + pausedNow,
+	motcua.FigNew:                  `received_at >= wf AND received_at < wt`,
+	motcua.FigCarriedOver:          `received_at < wf AND (toUInt32(closed_at) = 0 OR closed_at >= wf)`,
+	motcua.FigNewOnline:            `received_at >= wf AND received_at < wt AND channel = 'online'`,
+	motcua.FigNewDirect:            `received_at >= wf AND received_at < wt AND channel = 'direct'`,
+	motcua.FigNewPostal:            `received_at >= wf AND received_at < wt AND channel = 'postal'`,
+	motcua.FigResolved:             `resolved_at >= wf AND resolved_at < wt`,
+	motcua.FigEarly:                `resolved_at >= wf AND resolved_at < wt AND outcome = 'early'`,
+	motcua.FigOnTime:               `resolved_at >= wf AND resolved_at < wt AND outcome = 'on_time'`,
+	motcua.FigLate:                 `resolved_at >= wf AND resolved_at < wt AND outcome = 'late'`,
+	motcua.FigOpenAtEnd:            openAtEnd,
+	motcua.FigOverdueAtEnd:         openAtEnd + ` AND ` + overdueAtEnd,
+	motcua.FigReturnedPostal:       `returned_at >= wf AND returned_at < wt AND return_channel = 'postal'`,
+	motcua.FigClosedUnresolved:     `toUInt32(resolved_at) = 0 AND closed_at >= wf AND closed_at < wt`,
+	motcua.FigOverdueUnpausedAtEnd: openAtEnd + ` AND ` + overdueAtEnd + ` AND NOT (toUInt32(paused_since) != 0 AND paused_since < wt)`,
+	motcua.FigOpenNow:              openNow,
+	motcua.FigOverdueNow:           openNow + ` AND has_due = 1 AND due_at < nowday AND NOT ` + pausedNow,
+	motcua.FigApproachingNow:       openNow + ` AND has_due = 1 AND due_at >= nowday AND toUInt32(due_at) <= approach AND NOT ` + pausedNow,
 }
 
 const (
@@ -51,7 +53,7 @@ const (
 var (
 	periodFigures = []motcua.Figure{motcua.FigNew, motcua.FigCarriedOver, motcua.FigNewOnline, motcua.FigNewDirect,
 		motcua.FigNewPostal, motcua.FigResolved, motcua.FigEarly, motcua.FigOnTime, motcua.FigLate, motcua.FigOpenAtEnd,
-		motcua.FigOverdueAtEnd, motcua.FigReturnedPostal}
+		motcua.FigOverdueAtEnd, motcua.FigReturnedPostal, motcua.FigClosedUnresolved, motcua.FigOverdueUnpausedAtEnd}
 	instantFigures = []motcua.Figure{motcua.FigOpenNow, motcua.FigOverdueNow, motcua.FigApproachingNow}
 )
 
@@ -156,7 +158,7 @@ func (w *Warehouse) limitError(err error) error {
 // order of periodFigures and instantFigures.
 func counted(c *motcua.Counts, withInstant bool) []*uint64 {
 	f := []*uint64{&c.New, &c.CarriedOver, &c.NewOnline, &c.NewDirect, &c.NewPostal, &c.Resolved, &c.Early,
-		&c.OnTime, &c.Late, &c.OpenAtEnd, &c.OverdueAtEnd, &c.ReturnedPostal}
+		&c.OnTime, &c.Late, &c.OpenAtEnd, &c.OverdueAtEnd, &c.ReturnedPostal, &c.ClosedUnresolved, &c.OverdueUnpausedAtEnd}
 	if withInstant {
 		f = append(f, &c.OpenNow, &c.OverdueNow, &c.ApproachingNow)
 	}

@@ -83,7 +83,8 @@ func TestSummaryEdges(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := motcua.Counts{Key: "P1", Handled: 6, New: 5, CarriedOver: 1, NewOnline: 3, NewDirect: 1, NewPostal: 1,
-		Resolved: 4, Early: 2, OnTime: 1, Late: 1, OpenAtEnd: 1, OverdueAtEnd: 1, ReturnedPostal: 1}
+		Resolved: 4, Early: 2, OnTime: 1, Late: 1, OpenAtEnd: 1, OverdueAtEnd: 1, ReturnedPostal: 1,
+		ClosedUnresolved: 1, OverdueUnpausedAtEnd: 1}
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("summary by unit:\n got %+v\nwant %+v", got, []motcua.Counts{want})
 	}
