@@ -85,6 +85,16 @@ type Target struct {
 	OnTimeShare *float64 `json:"on_time_share,omitempty" col:"on_time_share,percent"` // percent of resolved dossiers early or on time
 }
 
+// Rating is how a unit was rated for a year by those who evaluate it (the
+// province's report of the index of Decision 766), with the document that
+// says so: data that comes in, not a figure motcua computes.
+type Rating struct {
+	Unit   string `json:"unit" col:"unit"`
+	Year   int    `json:"year" col:"year"`
+	Rating string `json:"rating" col:"rating"` // Xuất sắc, Tốt, Khá, Trung bình, Yếu
+	Source string `json:"source" col:"source"` // the document, e.g. "Báo cáo số 377/BC-UBND ngày 27/12/2022 của UBND tỉnh Trà Vinh"
+}
+
 // DayKind says whether a calendar entry takes a working day away or adds one.
 type DayKind string
 
@@ -136,6 +146,7 @@ type Catalog struct {
 	Procedures []Procedure
 	Officials  []Official
 	Targets    []Target
+	Ratings    []Rating
 	Days       []CalendarDay
 	// Hours are the sessions of a working day; DefaultSessions when empty.
 	Hours []Session
@@ -341,6 +352,16 @@ func (c *Catalog) Official(code string) (Official, bool) {
 		return Official{}, false
 	}
 	return c.Officials[i], true
+}
+
+// RatingFor returns the rating of a unit for a year.
+func (c *Catalog) RatingFor(unit string, year int) (Rating, bool) {
+	for _, r := range c.Ratings {
+		if r.Unit == unit && r.Year == year {
+			return r, true
+		}
+	}
+	return Rating{}, false
 }
 
 // TargetFor returns the target of the unit for the year.

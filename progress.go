@@ -23,14 +23,14 @@ func (c Counts) Progress(digits int) Progress {
 	s := ShareOf(num, c.Handled, "handled", digits)
 	p := Progress{Share: s, Points: ShareOf(num*ProgressPoints, c.Handled*100, "", 2).Value}
 	if c.Handled > 0 {
-		p.Rating = Rating(s.Value)
+		p.Rating = Band(s.Value)
 	}
 	return p
 }
 
-// Rating names the band of a score out of 100: Xuất sắc from 90, Tốt from
+// Band names the rating band of a score out of 100: Xuất sắc from 90, Tốt from
 // 80, Khá from 70, Trung bình from 50, Yếu below.
-func Rating(score float64) string {
+func Band(score float64) string {
 	switch {
 	case score >= 90:
 		return "Xuất sắc"

@@ -19,8 +19,8 @@ func TestProgress(t *testing.T) {
 		score float64
 		want  string
 	}{{90, "Xuất sắc"}, {89.9, "Tốt"}, {80, "Tốt"}, {70, "Khá"}, {69.99, "Trung bình"}, {50, "Trung bình"}, {49.9, "Yếu"}} {
-		if got := Rating(c.score); got != c.want {
-			t.Errorf("Rating(%v) = %q, want %q", c.score, got, c.want)
+		if got := Band(c.score); got != c.want {
+			t.Errorf("Band(%v) = %q, want %q", c.score, got, c.want)
 		}
 	}
 }

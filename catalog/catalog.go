@@ -72,6 +72,11 @@ func Load(fsys fs.FS) (*motcua.Catalog, error) {
 	if err := readRows(fsys, "targets.csv", &c.Targets, nil); err != nil {
 		return nil, err
 	}
+	if _, err := fs.Stat(fsys, "ratings.csv"); err == nil {
+		if err := readRows(fsys, "ratings.csv", &c.Ratings, nil); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := fs.Stat(fsys, "hours.csv"); err == nil {
 		if err := readRows(fsys, "hours.csv", &c.Hours, nil); err != nil {
 			return nil, err

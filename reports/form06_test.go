@@ -117,9 +117,10 @@ func TestForm06(t *testing.T) {
 	}
 }
 
-// TestForm06OfTheDemo2022: the levels of form 06 for the demo's 2022 hold
-// the seed's figures (FIGURES.md).
-func TestForm06OfTheDemo2022(t *testing.T) {
+// TestReportsOfTheDemo2022: the levels of form 06 for the demo's 2022 hold
+// the seed's figures (FIGURES.md), and the report text every number of the
+// seed's results paragraphs and its rating sentence.
+func TestReportsOfTheDemo2022(t *testing.T) {
 	wh := warehousetest.Open(t)
 	ctx := t.Context()
 	cat, _ := catalog.Load(catalog.DuyenHai())
@@ -158,4 +159,36 @@ func TestForm06OfTheDemo2022(t *testing.T) {
 	if s := levels["sector"]; s.Received != 18984 || s.OnTime != 18984 {
 		t.Errorf("the sector agencies: %+v", s)
 	}
+	text, err := reports.BuildText(ctx, wh, cat, year, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkText(t, text.String())
+}
+
+func checkText(t *testing.T, text string) {
+	t.Helper()
+	for _, want := range []string{
+		"Báo cáo số 377/BC-UBND ngày 27/12/2022", "được đánh giá loại xuất sắc", "07/07 xã, phường trên địa bàn đạt loại tốt",
+		// The town's one-stop shop.
+		"Tại Bộ phận Một cửa thị xã: Tổng số hồ sơ thủ tục hành chính đã tiếp nhận trong năm là 2.329 hồ sơ",
+		"số mới tiếp nhận trong kỳ 2.297 hồ sơ", "trực tuyến mức độ 3, 4: 1.144 hồ sơ, chiếm 49,1%, chỉ tiêu giao là 40%",
+		"trực tiếp và qua dịch vụ bưu chính: 1.153 hồ sơ", "số từ kỳ trước chuyển qua: 32 hồ sơ",
+		"đã giải quyết: 2.295 hồ sơ", "trước hạn: 1.049 hồ sơ, đạt 45,7%", "đúng hạn: 1.210 hồ sơ, chiếm 52,72%",
+		// The article's 1.58% is its slip: 36 / 2,295 is 1.57% (FIGURES.md).
+		"quá hạn: 36 hồ sơ, chiếm 1,57%",
+		// The communes and wards.
+		"Tại Bộ phận Một cửa các xã, phường: Tổng số hồ sơ thủ tục hành chính đã tiếp nhận trong năm là 29.791 hồ sơ",
+		"số mới tiếp nhận trong kỳ 29.781 hồ sơ", "1: 12.759 hồ sơ, chiếm 42,8%, chỉ tiêu giao là 35%",
+		"trực tiếp và qua dịch vụ bưu chính: 17.022 hồ sơ", "số từ kỳ trước chuyển qua: 10 hồ sơ", "đã giải quyết: 29.791 hồ sơ",
+		"trước hạn: 21.020 hồ sơ, đạt 70,56%", "đúng hạn: 8.771 hồ sơ, chiếm 29,44%", "không có hồ sơ quá hạn",
+		// The sector agencies.
+		"Tổng số hồ sơ tiếp nhận 18.984 hồ sơ, đã giải quyết đúng hạn 100%",
+	} {
+		want = strings.Replace(want, "1: 12.759", "trực tuyến mức độ 3, 4: 12.759", 1)
+		if !strings.Contains(text, want) {
+			t.Errorf("the report text lacks %q", want)
+		}
+	}
+	t.Logf("the text:\n%s", text)
 }

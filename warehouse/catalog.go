@@ -22,6 +22,7 @@ var catalogTables = []catalogTable{
 	{"procedures", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Procedures).Elem() }},
 	{"officials", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Officials).Elem() }},
 	{"targets", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Targets).Elem() }},
+	{"ratings", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Ratings).Elem() }},
 	{"calendar_days", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Days).Elem() }},
 	{"working_hours", func(c *motcua.Catalog) reflect.Value { return reflect.ValueOf(&c.Hours).Elem() }},
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,14 +11,18 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/export"
 	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/reports"
 )
 
 // reportCmd runs `motcua report KIND`.
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "weekly" {
-		fmt.Fprintln(stderr, "usage: motcua report weekly [--week 2024-W10] [--unit CODE] [--format xlsx|csv|json|html] [--out FILE|-]")
+	if len(args) == 0 || args[0] != "weekly" && args[0] != "form06" && args[0] != "text" {
+		fmt.Fprintln(stderr, `usage: motcua report weekly [--week 2024-W10] [--unit CODE] [--format xlsx|csv|json|html] [--out FILE|-]
+       motcua report form06 (--from D --to D | --period month|quarter|half|nine_months|year --year Y [--n N] [--official]) [--unit CODE] [--format xlsx|json|html] [--out FILE|-]
+       motcua report text (--from D --to D | --period ...) [--unit CODE]`)
 		return errUsage
 	}
 	kind, args := args[0], args[1:]
@@ -29,7 +34,13 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	sf := stackFlags{cfg: &cfg}
 	sf.register(fs)
-	weekFlag := fs.String("week", "", "ISO `WEEK` such as 2024-W10 (default: the last complete week)")
+	weekFlag := fs.String("week", "", "weekly: ISO `WEEK` such as 2024-W10 (default: the last complete week)")
+	from := fs.String("from", "", "form06, text: first `DAY` of the period, YYYY-MM-DD")
+	to := fs.String("to", "", "form06, text: last `DAY` of the period, YYYY-MM-DD")
+	periodKind := fs.String("period", "", "form06, text: a named period: month, quarter, half, nine_months or year, with --year and --n")
+	year := fs.Int("year", time.Now().Year(), "form06, text: the `YEAR` of --period")
+	n := fs.Int("n", 1, "form06, text: the month (1-12), quarter (1-4) or half (1-2) of --period")
+	official := fs.Bool("official", false, "form06, text: the official reporting period of --period (from the 15th to the 14th)")
 	unit := fs.String("unit", "", "the unit `CODE` and its subtree (default: every unit)")
 	format := fs.String("format", "xlsx", "xlsx, csv, json or html")
 	table := fs.String("table", "", "with --format csv, the `NAME` of the table (default the first: units)")
@@ -48,6 +59,26 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return fmt.Errorf("--format %q: want xlsx, csv, json or html", *format)
 	}
+	var period motcua.Period
+	if kind != "weekly" {
+		switch {
+		case *from != "" || *to != "":
+			f, err1 := time.ParseInLocation(time.DateOnly, *from, motcua.Location)
+			t, err2 := time.ParseInLocation(time.DateOnly, *to, motcua.Location)
+			if err1 != nil || err2 != nil {
+				return fmt.Errorf("--from %q --to %q: want two days YYYY-MM-DD", *from, *to)
+			}
+			if period, err = motcua.CustomPeriod(f, t); err != nil {
+				return err
+			}
+		case *periodKind != "":
+			if period, err = motcua.NewPeriod(motcua.PeriodKind(*periodKind), *year, *n, *official); err != nil {
+				return err
+			}
+		default:
+			return errors.New("give the period: --from D --to D, or --period with --year (and --n, --official)")
+		}
+	}
 	log := newLogger(stderr)
 	st, err := sf.open(ctx, log)
 	if err != nil {
@@ -61,13 +92,38 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fig.Open(ctx); err != nil {
 		return err
 	}
-	w, err := reports.BuildWeekly(ctx, st.wh, fig.Catalog(), fig.Calendar(), week, *unit)
-	if err != nil {
+	cat := fig.Catalog()
+	unitName := ""
+	if u, ok := cat.Unit(*unit); ok {
+		unitName = u.Name
+	}
+	var doc *export.Doc
+	var value any
+	var name, label string
+	switch kind {
+	case "weekly":
+		w, err := reports.BuildWeekly(ctx, st.wh, cat, fig.Calendar(), week, *unit)
+		if err != nil {
+			return err
+		}
+		doc, value, name, label = w.Doc("Báo cáo tiếp nhận hồ sơ trực tuyến theo tuần"), w, "weekly-"+week.String(), fmt.Sprintf("%s, %d units", week.Label(), len(w.Units))
+	case "form06":
+		f, err := reports.BuildForm06(ctx, st.wh, cat, period, *unit)
+		if err != nil {
+			return err
+		}
+		doc, value, name, label = f.Doc(unitName), f, "form06-"+period.From.Format("20060102")+"-"+period.To.Format("20060102"), period.Label()
+	case "text":
+		txt, err := reports.BuildText(ctx, st.wh, cat, period, *unit)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, txt.String())
 		return err
 	}
 	path := *out
 	if path == "" {
-		path = fmt.Sprintf("motcua-weekly-%s.%s", week, *format)
+		path = fmt.Sprintf("motcua-%s.%s", name, *format)
 	}
 	var dst io.Writer = stdout
 	if path != "-" {
@@ -78,11 +134,11 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer f.Close()
 		dst = f
 	}
-	if err := reports.Write(dst, *format, w.Doc("Báo cáo tiếp nhận hồ sơ trực tuyến theo tuần"), *table, w); err != nil {
+	if err := reports.Write(dst, *format, doc, *table, value); err != nil {
 		return err
 	}
 	if path != "-" {
-		fmt.Fprintf(stdout, "wrote %s: %s, %d units\n", path, week.Label(), len(w.Units))
+		fmt.Fprintf(stdout, "wrote %s: %s\n", path, label)
 	}
 	return nil
 }
