@@ -131,4 +131,20 @@ func TestReportWeeklyCommand(t *testing.T) {
 	if code, _, errs := report("--week", "2024-10"); code != 1 || !strings.Contains(errs, "want an ISO week such as 2024-W10") {
 		t.Errorf("a bad week: exit %d %s", code, errs)
 	}
+	other := func(kind string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(ctx, append([]string{"report", kind, "--clickhouse", addr, "--database", db}, args...), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := other("form06", "--period", "month", "--year", "2024", "--n", "3", "--official", "--format", "json", "--out", "-"); code != 0 ||
+		!strings.Contains(out, `"field": "Tổng số"`) || !strings.Contains(out, `"online": 1`) || !strings.Contains(out, "15/02/2024") {
+		t.Errorf("form06: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, errs := other("text", "--from", "2024-03-01", "--to", "2024-03-31"); code != 0 ||
+		!strings.Contains(out, "Tại Bộ phận Một cửa các xã, phường: Tổng số hồ sơ thủ tục hành chính đã tiếp nhận trong kỳ là 1 hồ sơ") {
+		t.Errorf("text: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := other("form06"); code != 1 || !strings.Contains(errs, "give the period") {
+		t.Errorf("form06 without a period: exit %d %s", code, errs)
+	}
 }
