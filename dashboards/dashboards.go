@@ -53,6 +53,8 @@ type Config struct {
 	// send Retry-After, and the message to show.
 	Status func(err error) (code int, retry bool, msg string)
 	Log    *slog.Logger
+	// Reports makes the reports of /reports/; none without it.
+	Reports Reports
 }
 
 // Dashboards serves the pages.
@@ -83,7 +85,7 @@ func New(src Source, fig Figures, cfg Config) *Dashboards {
 		}
 	}
 	d := &Dashboards{src: src, fig: fig, cfg: cfg, pages: map[string]*template.Template{}}
-	for _, name := range []string{"overview", "unit", "procedure", "official", "dossiers", "dossier", "error"} {
+	for _, name := range []string{"overview", "unit", "procedure", "official", "dossiers", "dossier", "error", "report", "text"} {
 		d.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return d
@@ -107,6 +109,11 @@ func (d *Dashboards) Register(r gin.IRoutes) {
 	r.GET("/officials/:code", d.official)
 	r.GET("/dossiers", d.dossiers)
 	r.GET("/dossiers/:id", d.dossier)
+	if d.cfg.Reports != nil {
+		r.GET("/reports/weekly", d.weekly)
+		r.GET("/reports/form06", d.form06)
+		r.GET("/reports/text", d.text)
+	}
 }
 
 // page is what the layout shows around a page's own content.

@@ -72,6 +72,9 @@ func TestInTheBrowser(t *testing.T) {
 		{"official", "/officials/CB.TX.MC.01?period=quarter&year=2022&n=4"},
 		{"list", "/dossiers?" + year + "&figure=late"},
 		{"dossier", "/dossiers/" + url.PathEscape(evs[0].DossierID)},
+		{"report-weekly", "/reports/weekly?week=2022-W10"},
+		{"report-form06", "/reports/form06?" + year},
+		{"report-text", "/reports/text?" + year},
 	} {
 		p, err := b.Visit(base + pg.path)
 		if err != nil {
@@ -81,7 +84,13 @@ func TestInTheBrowser(t *testing.T) {
 			t.Errorf("%s: status %d at %s", pg.name, p.Status(), p.URL())
 		}
 		charts := p.Charts()
-		if pg.name != "list" && pg.name != "dossier" && len(charts) < 4 {
+		if pg.name == "report-text" && !strings.Contains(p.Text(), "Tổng số hồ sơ thủ tục hành chính đã tiếp nhận trong năm là 2.329 hồ sơ") {
+			t.Errorf("the report text lacks the town's figures: %.500s", p.Text())
+		}
+		if pg.name == "report-form06" && !strings.Contains(p.Text(), "Số hồ sơ nhận giải quyết") {
+			t.Errorf("form 06 lacks its header: %.500s", p.Text())
+		}
+		if !strings.HasPrefix(pg.name, "report") && pg.name != "list" && pg.name != "dossier" && len(charts) < 4 {
 			t.Errorf("%s: %d charts", pg.name, len(charts))
 		}
 		for _, c := range charts {
@@ -151,6 +160,12 @@ func TestInTheBrowser(t *testing.T) {
 		"/api/v1/summary?from=2022-01-01&to=2022-12-31&unit=TX.MC": 403,
 		"/api/v1/dossiers/" + url.PathEscape(other):                403,
 		"/api/v1/summary?from=2022-01-01&to=2022-12-31&unit=LH":    200,
+		"/reports/weekly?week=2022-W10":                            200,
+		"/reports/weekly?week=2022-W10&unit=TX.MC":                 403,
+		"/reports/form06?" + year + "&format=xlsx":                 200,
+		"/reports/form06?unit=TX.MC&" + year:                       403,
+		"/reports/text?unit=TX&" + year:                            403,
+		"/reports/weekly?week=2022-10":                             400,
 	} {
 		if got := as(path); got != want {
 			t.Errorf("the head of LH, GET %s: %d, want %d", path, got, want)

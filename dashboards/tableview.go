@@ -10,9 +10,15 @@ import (
 // formatted as the files show it, with its link.
 type tableView struct {
 	Name, Title, CSV string
+	Groups           []groupView // a header row above the titles, when the table has groups
 	Headers          []headerView
 	Rows             [][]cellView
 	Footer           []cellView
+}
+
+type groupView struct {
+	Title string
+	Span  int
 }
 
 type headerView struct {
@@ -35,6 +41,14 @@ func (p *page) TableView(name string) tableView {
 		return tableView{Name: name}
 	}
 	v := tableView{Name: t.Name, Title: t.Title, CSV: p.Export("csv", t.Name)}
+	spanned := 0
+	for _, g := range t.Groups {
+		v.Groups = append(v.Groups, groupView{g.Title, g.Span})
+		spanned += g.Span
+	}
+	if len(t.Groups) > 0 && spanned < len(t.Columns) {
+		v.Groups = append(v.Groups, groupView{"", len(t.Columns) - spanned})
+	}
 	for _, c := range t.Columns {
 		h := headerView{Title: c.Title, Numeric: isNumeric(c.Kind)}
 		if sortable[t.Name] {

@@ -24,9 +24,11 @@ import (
 	"github.com/motcua/motcua/access"
 	"github.com/motcua/motcua/alerts"
 	"github.com/motcua/motcua/dashboards"
+	"github.com/motcua/motcua/export"
 	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/notify"
+	"github.com/motcua/motcua/reports"
 )
 
 // Warehouse is what the server needs of the warehouse.
@@ -196,7 +198,7 @@ func (s *Server) Start(ctx context.Context) error {
 	// The pages: their script and styles for everybody (the login form
 	// uses the styles too), the pages for logged-in users; a page without
 	// a session is redirected to /login and back.
-	dash := dashboards.New(pageSource{s}, s.fig, dashboards.Config{Status: status, Log: s.log})
+	dash := dashboards.New(pageSource{s}, s.fig, dashboards.Config{Status: status, Log: s.log, Reports: pageReports{s}})
 	dash.RegisterStatic(r)
 	s.pages = r.Group("/", s.session)
 	dash.Register(s.pages)
@@ -372,4 +374,43 @@ func (p pageSource) Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motc
 
 func (p pageSource) Events(ctx context.Context, id string) ([]motcua.Event, error) {
 	return p.s.wh.Events(ctx, id)
+}
+
+// pageReports makes the reports of the pages from the figures.
+type pageReports struct{ s *Server }
+
+func (r pageReports) Weekly(ctx context.Context, week, unit string) (*export.Doc, error) {
+	w := reports.LastCompleteWeek(time.Now())
+	if week != "" {
+		var err error
+		if w, err = reports.ParseWeek(week); err != nil {
+			return nil, err
+		}
+	}
+	rep, err := reports.BuildWeekly(ctx, pageSource(r), r.s.fig.Catalog(), r.s.fig.Calendar(), w, unit)
+	if err != nil {
+		return nil, err
+	}
+	return rep.Doc("Báo cáo tiếp nhận hồ sơ trực tuyến theo tuần"), nil
+}
+
+func (r pageReports) Form06(ctx context.Context, p motcua.Period, unit string) (*export.Doc, error) {
+	f, err := reports.BuildForm06(ctx, pageSource(r), r.s.fig.Catalog(), p, unit)
+	if err != nil {
+		return nil, err
+	}
+	u, _ := r.s.fig.Catalog().Unit(unit)
+	return f.Doc(u.Name), nil
+}
+
+func (r pageReports) Text(ctx context.Context, p motcua.Period, unit string) (string, []string, error) {
+	t, err := reports.BuildText(ctx, pageSource(r), r.s.fig.Catalog(), p, unit)
+	if err != nil {
+		return "", nil, err
+	}
+	pars := t.Paragraphs
+	if t.Rating != "" {
+		pars = append([]string{t.Rating}, pars...)
+	}
+	return "Kết quả giải quyết thủ tục hành chính: " + t.Period, append(pars, t.Note), nil
 }

@@ -35,6 +35,9 @@
       return;
     }
     var kind = form.querySelector("[name=period]");
+    if (!kind) {
+      return;
+    }
     function show() {
       var k = kind.value;
       form.querySelectorAll("[data-for]").forEach(function (el) {
