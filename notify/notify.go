@@ -59,6 +59,18 @@ type Sender interface {
 	Update(ctx context.Context, ref Ref, m Message) error
 }
 
+// File is a file attached to a message, such as a report's XLSX.
+type File struct {
+	Name  string // file name, with its extension
+	Title string
+	Data  []byte
+}
+
+// FileSender attaches files to the conversation of a sent message.
+type FileSender interface {
+	SendFile(ctx context.Context, ref Ref, f File) error
+}
+
 // RetryAfterError is a refusal that says when to ask again (Slack's 429).
 type RetryAfterError struct {
 	After time.Duration

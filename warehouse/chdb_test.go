@@ -125,6 +125,9 @@ func TestCurrentClickHouse(t *testing.T) {
 	if err := w.SaveMessage(ctx, "U-P1", "1764200000.000001", "U-P1", `{"kind":"deadline"}`); err != nil {
 		t.Fatal(err)
 	}
+	if err := w.RecordDelivery(ctx, "weekly", "2026-W47", "U-P1/P1", "D1", "1.1", now); err != nil {
+		t.Fatal(err)
+	}
 	old := http18("http://"+srv.HTTPAddr(), "motcua", srv.Password())
 
 	s, err := chdb.NewSession(t.TempDir())
@@ -161,7 +164,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		}
 	}
 	// The same data: every table copied with motcua's own INSERT column lists.
-	inserts := []string{insertEvents, insertFacts, insertCatalogLoad, insertMigration, insertNotice, insertMessage}
+	inserts := []string{insertEvents, insertFacts, insertCatalogLoad, insertMigration, insertNotice, insertMessage, insertDelivery}
 	for _, t := range catalogTables {
 		inserts = append(inserts, catalogInsert(t.name, t.columns()))
 	}
@@ -227,7 +230,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		"countRunningQuery": bind(countRunningQuery, "motcua-insert-none"), "selectUnfolded": bind(selectUnfolded, 0, 0),
 		"selectDossierEvents": bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
 		"selectCurrentFacts": selectCurrentFacts, "selectOpenNotices": selectOpenNotices,
-		"selectMessage": bind(selectMessage, "U-P1", "1764200000.000001"),
+		"selectMessage": bind(selectMessage, "U-P1", "1764200000.000001"), "selectDelivered": bind(selectDelivered, "weekly", "2026-W47"),
 	}
 	for _, t := range catalogTables {
 		queries["catalogSelect "+t.name] = catalogSelect(t.name, t.columns())

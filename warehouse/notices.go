@@ -66,3 +66,26 @@ func (w *Warehouse) Message(ctx context.Context, channel, ts string) (string, er
 	}
 	return body, nil
 }
+
+// Delivered returns the recipients that a report (kind, period) went to.
+func (w *Warehouse) Delivered(ctx context.Context, kind, period string) (map[string]bool, error) {
+	rows, err := w.conn.Query(ctx, selectDelivered, kind, period)
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot read the delivery log: %w", err))
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out[r] = true
+	}
+	return out, wrap(rows.Err())
+}
+
+// RecordDelivery adds a report sent to the delivery log.
+func (w *Warehouse) RecordDelivery(ctx context.Context, kind, period, recipient, channel, ts string, at time.Time) error {
+	return w.insertRow(ctx, insertDelivery, kind, period, recipient, channel, ts, at)
+}

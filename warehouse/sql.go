@@ -70,6 +70,8 @@ const (
 	selectAllDossiers   = "SELECT DISTINCT dossier_id FROM events"
 	insertNotice        = "INSERT INTO notifications (dossier_id, stage, unit, recipient, channel, ts, day, sent_at)"
 	selectOpenNotices   = "SELECT dossier_id, toString(stage), unit, recipient, channel, ts, toString(day), toUInt32(sent_at) FROM notifications WHERE dossier_id NOT IN (SELECT dossier_id FROM notifications WHERE stage = 'done')"
+	insertDelivery      = "INSERT INTO deliveries (kind, period, recipient, channel, ts, sent_at)"
+	selectDelivered     = "SELECT DISTINCT recipient FROM deliveries WHERE kind = ? AND period = ?"
 	insertMessage       = "INSERT INTO notification_messages (channel, ts, recipient, body, written_at)"
 	selectMessage       = "SELECT argMax(body, written_at) FROM notification_messages WHERE channel = ? AND ts = ?"
 	insertMigration     = "INSERT INTO schema_migrations (version, name, applied_at)"

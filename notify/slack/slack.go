@@ -4,6 +4,7 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -88,6 +89,20 @@ func (s *Sender) Update(ctx context.Context, ref notify.Ref, m notify.Message) e
 	})
 	if err != nil {
 		return fmt.Errorf("cannot update the Slack message %s in %q: %w", ref.TS, ref.Channel, err)
+	}
+	return nil
+}
+
+// SendFile uploads f into the conversation of the message at ref
+// (files.getUploadURLExternal, the upload, files.completeUploadExternal).
+func (s *Sender) SendFile(ctx context.Context, ref notify.Ref, f notify.File) error {
+	err := notify.Retry(ctx, s.cfg.Tries, s.cfg.Backoff, func() error {
+		_, err := s.api.UploadFileContext(ctx, slack.UploadFileParameters{Reader: bytes.NewReader(f.Data), FileSize: len(f.Data),
+			Filename: f.Name, Title: f.Title, Channel: ref.Channel})
+		return classify(err)
+	})
+	if err != nil {
+		return fmt.Errorf("cannot upload %q to Slack %q: %w", f.Name, ref.Channel, err)
 	}
 	return nil
 }
