@@ -30,6 +30,18 @@ type Config struct {
 	Ingest     Ingest     `yaml:"ingest"`
 	Figures    Figures    `yaml:"figures"`
 	Alerts     Alerts     `yaml:"alerts"`
+	Reports    Reports    `yaml:"reports"`
+}
+
+// Reports configures the scheduled delivery of the reports, through the
+// alerts' Slack token or webhook.
+type Reports struct {
+	// WeeklyAt (HH:MM) is the time on Monday from which each unit head gets
+	// the weekly report of the week before.
+	WeeklyAt string `yaml:"weekly_at"`
+	// Form06To is the Slack member id or channel of leadership, who get
+	// form 06 of each ended reporting month; none when empty.
+	Form06To string `yaml:"form06_to"`
 }
 
 // ClickHouse says where the warehouse is, or where motcua keeps the server
@@ -163,6 +175,7 @@ func Default() Config {
 			InsertTimeout: Duration(30 * time.Second)},
 		Figures: Figures{CatchUpEvery: Duration(30 * time.Second)},
 		Alerts:  Alerts{SlackAPIURL: "https://slack.com/api/", Every: Duration(5 * time.Minute), RepeatAt: "07:30", EscalateAfter: 3},
+		Reports: Reports{WeeklyAt: "07:30"},
 	}
 }
 
@@ -414,6 +427,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.Parse("15:04", c.Alerts.RepeatAt); err != nil {
 		bad("alerts.repeat_at", "%q: want a time of day HH:MM, such as 07:30", c.Alerts.RepeatAt)
+	}
+	if _, err := time.Parse("15:04", c.Reports.WeeklyAt); err != nil {
+		bad("reports.weekly_at", "%q: want a time of day HH:MM, such as 07:30", c.Reports.WeeklyAt)
 	}
 	if c.Alerts.EscalateAfter <= 0 {
 		bad("alerts.escalate_after", "want a number of working days above 0, got %v", c.Alerts.EscalateAfter)

@@ -36,6 +36,7 @@ type Warehouse interface {
 	ingest.Store
 	figures.Store
 	alerts.Store
+	reports.DeliveryLog
 	Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error)
 	Events(ctx context.Context, dossierID string) ([]motcua.Event, error)
 	Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motcua.DossierRow, uint64, error)
@@ -76,6 +77,9 @@ type Config struct {
 	// service, on the figures it keeps up to date.
 	Alerts       alerts.Config
 	AlertSenders []notify.Sender
+	// Deliveries configures the scheduled reports, sent through the first
+	// of AlertSenders.
+	Deliveries reports.DeliveryConfig
 
 	// Users are the readers who may log in; nil lets nobody read.
 	Users *access.Users
@@ -98,6 +102,7 @@ type Server struct {
 	reg       *prometheus.Registry
 	fig       *figures.Figures
 	alerter   *alerts.Alerter
+	deliverer *reports.Deliverer
 	committer *ingest.Committer
 	http      *http.Server
 	ln        net.Listener
@@ -236,6 +241,12 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 		s.alerter = alerts.New(s.wh, s.fig, s.cfg.AlertSenders, acfg, s.reg)
 		s.alerter.Start()
+		dcfg := s.cfg.Deliveries
+		if dcfg.Log == nil {
+			dcfg.Log = s.log.With("component", "reports")
+		}
+		s.deliverer = reports.NewDeliverer(pageSource{s}, s.wh, s.fig, s.cfg.AlertSenders[0], dcfg)
+		s.deliverer.Start()
 	}
 	s.wg.Add(1)
 	go func() {
@@ -256,6 +267,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
 	if s.alerter != nil {
 		s.alerter.Stop()
+		s.deliverer.Stop()
 	}
 	s.committer.Stop()
 	s.fig.Stop()

@@ -21,6 +21,7 @@ import (
 	"github.com/motcua/motcua/notify"
 	"github.com/motcua/motcua/notify/slack"
 	"github.com/motcua/motcua/notify/webhook"
+	"github.com/motcua/motcua/reports"
 )
 
 // alertFlags are the flags of the alerts, for serve and alerts run.
@@ -37,6 +38,15 @@ func alertFlags(fs *flag.FlagSet, cfg *config.Config) {
 	fs.StringVar(&a.RepeatAt, "repeat-at", a.RepeatAt, "`HH:MM` after which a working day's first pass names the overdue dossiers again")
 	fs.Float64Var(&a.EscalateAfter, "escalate-after", a.EscalateAfter, "working `DAYS` overdue after which a dossier also goes to --escalate-to")
 	fs.StringVar(&a.EscalateTo, "escalate-to", a.EscalateTo, "Slack member id or channel of leadership, for the long overdue")
+	fs.StringVar(&cfg.Reports.WeeklyAt, "weekly-at", cfg.Reports.WeeklyAt, "`HH:MM` on Monday from which each unit head gets last week's report")
+	fs.StringVar(&cfg.Reports.Form06To, "form06-to", cfg.Reports.Form06To, "Slack member id or channel of leadership, for form 06 of each ended reporting month")
+}
+
+// deliverySetup turns the configuration into the deliverer's.
+func deliverySetup(cfg config.Config, log *slog.Logger) reports.DeliveryConfig {
+	at, _ := motcua.ParseClock(cfg.Reports.WeeklyAt)
+	return reports.DeliveryConfig{WeeklyAt: at, Form06To: cfg.Reports.Form06To, PublicURL: cfg.Alerts.PublicURL,
+		Every: time.Duration(cfg.Alerts.Every), Log: log.With("component", "reports")}
 }
 
 // alertSetup turns the configuration into the alerter's and its senders.

@@ -144,6 +144,10 @@ func TestReportWeeklyCommand(t *testing.T) {
 		!strings.Contains(out, "Tại Bộ phận Một cửa các xã, phường: Tổng số hồ sơ thủ tục hành chính đã tiếp nhận trong kỳ là 1 hồ sơ") {
 		t.Errorf("text: exit %d\n%s\n%s", code, out, errs)
 	}
+	if code, out, errs := report("--week", "2024-W10", "--send", "--webhook-url", "http://127.0.0.1:1/"); code != 0 ||
+		!strings.Contains(out, "sent to 0 unit heads; not sent: P1: không có người nhận") {
+		t.Errorf("--send with nobody to send to: exit %d\n%s\n%s", code, out, errs)
+	}
 	if code, _, errs := other("form06"); code != 1 || !strings.Contains(errs, "give the period") {
 		t.Errorf("form06 without a period: exit %d %s", code, errs)
 	}

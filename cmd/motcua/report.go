@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,6 +45,8 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	unit := fs.String("unit", "", "the unit `CODE` and its subtree (default: every unit)")
 	format := fs.String("format", "xlsx", "xlsx, csv, json or html")
 	table := fs.String("table", "", "with --format csv, the `NAME` of the table (default the first: units)")
+	send := fs.Bool("send", false, "weekly: send the report to each unit head (Slack token or webhook of the alerts) instead of writing it; once per week and head")
+	alertFlags(fs, &cfg)
 	out := fs.String("out", "", "`FILE` to write, or - for standard output (default: motcua-weekly-WEEK.FORMAT)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -93,6 +96,32 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	cat := fig.Catalog()
+	if *send {
+		if kind != "weekly" {
+			return errors.New("--send is for the weekly report")
+		}
+		_, senders := alertSetup(cfg.Alerts, log)
+		if len(senders) == 0 {
+			return errors.New("nothing to send to: give a Slack token (env MOTCUA_SLACK_TOKEN, --slack-token-file) or --webhook-url")
+		}
+		d := reports.NewDeliverer(st.wh, st.wh, fig, senders[0], deliverySetup(cfg, log))
+		n, skipped, err := d.Weekly(ctx, week, time.Now())
+		fmt.Fprintf(stdout, "%s: sent to %d unit heads", week.Label(), n)
+		var nobody []string
+		for _, s := range skipped {
+			if strings.HasSuffix(s, "không có người nhận") {
+				nobody = append(nobody, s)
+			}
+		}
+		if len(nobody) > 0 {
+			fmt.Fprintf(stdout, "; not sent: %s", strings.Join(nobody, "; "))
+		}
+		if quiet := len(skipped) - len(nobody); quiet > 0 {
+			fmt.Fprintf(stdout, "; %d units had no dossiers in the week", quiet)
+		}
+		fmt.Fprintln(stdout)
+		return err
+	}
 	unitName := ""
 	if u, ok := cat.Unit(*unit); ok {
 		unitName = u.Name

@@ -138,6 +138,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		Users:   users, SessionKey: []byte(cfg.Serve.SessionKey.Value())}
 	if cfg.Alerts.Enabled() {
 		scfg.Alerts, scfg.AlertSenders = alertSetup(cfg.Alerts, log)
+		scfg.Deliveries = deliverySetup(cfg, log)
 		log.Info("deadline alerts are on", "senders", len(scfg.AlertSenders), "every", time.Duration(cfg.Alerts.Every))
 	}
 	srv := server.New(scfg, st.wh, log)
