@@ -2,59 +2,22 @@ package export_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/motcua/motcua/export"
+	"github.com/motcua/motcua/export/exporttest"
 )
 
-// libreOffice returns the path of LibreOffice. The test fails in CI, and is
-// skipped elsewhere, when there is none.
-func libreOffice(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"libreoffice", "soffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no LibreOffice for the test: neither libreoffice nor soffice is on PATH")
-	}
-	t.Skip("skipping: no LibreOffice (libreoffice or soffice) on PATH; apt-get install libreoffice-calc-nogui")
-	return ""
-}
-
-// convert converts the file in to the format to, as libreoffice
-// --convert-to takes it, into a new folder whose path it returns. Each call
-// has its own profile and HOME, so that conversions do not clash.
-func convert(t *testing.T, lo, in, to string, args ...string) string {
-	t.Helper()
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out")
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	args = append([]string{"-env:UserInstallation=file://" + filepath.ToSlash(filepath.Join(dir, "profile")),
-		"--headless", "--norestore"}, args...)
-	args = append(args, "--convert-to", to, "--outdir", out, in)
-	cmd := exec.CommandContext(ctx, lo, args...)
-	cmd.Env = append(os.Environ(), "HOME="+dir, "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
-	b, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("libreoffice --convert-to %s %s: %v\n%s", to, filepath.Base(in), err, b)
-	}
-	if files, _ := os.ReadDir(out); len(files) == 0 {
-		t.Fatalf("libreoffice --convert-to %s %s wrote nothing:\n%s", to, filepath.Base(in), b)
-	}
-	return out
-}
+var (
+	libreOffice = exporttest.LibreOffice
+	convert     = exporttest.Convert
+)
 
 // readCSV reads a CSV file that LibreOffice wrote.
 func readCSV(t *testing.T, path string) [][]string {

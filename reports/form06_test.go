@@ -2,6 +2,8 @@ package reports_test
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,8 @@ import (
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/catalog"
 	"github.com/motcua/motcua/demo"
+	"github.com/motcua/motcua/export"
+	"github.com/motcua/motcua/export/exporttest"
 	"github.com/motcua/motcua/reports"
 	"github.com/motcua/motcua/warehouse/warehousetest"
 )
@@ -191,4 +195,33 @@ func checkText(t *testing.T, text string) {
 		}
 	}
 	t.Logf("the text:\n%s", text)
+}
+
+// TestReportFilesConvertInLibreOffice converts form 06 and a weekly report
+// to PDF with LibreOffice, as a unit filing them would print them.
+func TestReportFilesConvertInLibreOffice(t *testing.T) {
+	lo := exporttest.LibreOffice(t)
+	march, _ := motcua.NewPeriod(motcua.PeriodMonth, 2024, 3, true)
+	f := &reports.Form06{Period: march.Label(), From: "15/02/2024", To: "14/03/2024",
+		Total: reports.Form06Row{Field: "Tổng số", Received: 3, Online: 1, DirectPostal: 2, Resolved: 2, OnTime: 2, InProgress: 1, WithinDue: 1},
+		Rows:  []reports.Form06Row{{STT: "I", Field: "Cấp xã, phường", Received: 3}, {STT: "1", Field: "Hộ tịch", Received: 3}}}
+	week, _ := reports.ParseWeek("2024-W10")
+	w := &reports.Weekly{Week: week.String(), Label: week.Label(), WorkingDays: 5, Note: "Chỉ tiêu tuần theo số ngày làm việc.",
+		Units: []reports.UnitWeek{{Unit: "P1", Name: "UBND Phường 1", Received: 4, Online: 3,
+			Officials: []reports.OfficialWeek{{Official: "CB.P1.01", Name: "Sơn Ngọc Uyên", Received: 4, Online: 3, Target: 10, By: -7, Rank: 1}}}}}
+	for name, doc := range map[string]*export.Doc{"form06": f.Doc("UBND Phường 1"), "weekly": w.Doc("Báo cáo tuần")} {
+		in := filepath.Join(t.TempDir(), name+".xlsx")
+		var buf bytes.Buffer
+		if err := export.WriteXLSX(&buf, doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(in, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := exporttest.Convert(t, lo, in, "pdf")
+		pdf, err := os.ReadFile(filepath.Join(out, name+".pdf"))
+		if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+			t.Errorf("%s: no PDF (%v)", name, err)
+		}
+	}
 }
