@@ -14,15 +14,16 @@ type UnitLevel string
 
 // The unit levels.
 const (
-	LevelTown    UnitLevel = "town"    // the town People's Committee, its one-stop shop and offices
-	LevelCommune UnitLevel = "commune" // a commune or ward People's Committee
-	LevelSector  UnitLevel = "sector"  // a vertically managed agency (ngành dọc)
-	LevelPost    UnitLevel = "post"    // a post office of the public postal service
+	LevelTown     UnitLevel = "town"     // the town People's Committee, its one-stop shop and offices
+	LevelCommune  UnitLevel = "commune"  // a commune or ward People's Committee
+	LevelSector   UnitLevel = "sector"   // a vertically managed agency (ngành dọc)
+	LevelPost     UnitLevel = "post"     // a post office of the public postal service
+	LevelProvince UnitLevel = "province" // the province People's Committee
 )
 
 // Valid reports whether l is a known level.
 func (l UnitLevel) Valid() bool {
-	return l == LevelTown || l == LevelCommune || l == LevelSector || l == LevelPost
+	return l == LevelTown || l == LevelCommune || l == LevelSector || l == LevelPost || l == LevelProvince
 }
 
 // Unit is a body that receives or handles dossiers. Units form a tree.
@@ -40,6 +41,11 @@ type Unit struct {
 	// MergedInto names the successor of a unit merged away from MergedFrom on.
 	MergedInto string `json:"merged_into,omitempty" col:"merged_into"`
 	MergedFrom string `json:"merged_from,omitempty" col:"merged_from"` // YYYY-MM-DD
+	// ValidFrom and ValidTo bound the unit's life (YYYY-MM-DD; ValidTo is
+	// the first day it no longer exists); empty is open. A unit merged away
+	// ends on MergedFrom when ValidTo is empty.
+	ValidFrom string `json:"valid_from,omitempty" col:"valid_from,optional"`
+	ValidTo   string `json:"valid_to,omitempty" col:"valid_to,optional"`
 	// AlertChannel is the Slack channel that gets the unit's deadline
 	// alerts; empty sends them to the head (HeadSlackID).
 	AlertChannel string `json:"alert_channel,omitempty" col:"alert_channel,optional"`
@@ -168,7 +174,7 @@ func (c *Catalog) Index() error {
 			return fmt.Errorf("unit %q is listed twice", u.Code)
 		}
 		if !u.Level.Valid() {
-			return fmt.Errorf("unit %q: unknown level %q; want town, commune, sector or post", u.Code, u.Level)
+			return fmt.Errorf("unit %q: unknown level %q; want province, town, commune, sector or post", u.Code, u.Level)
 		}
 		c.units[u.Code] = i
 	}
@@ -182,6 +188,17 @@ func (c *Catalog) Index() error {
 			if _, ok := c.units[u.MergedInto]; !ok {
 				return fmt.Errorf("unit %q: merged_into %q is not in the unit catalogue", u.Code, u.MergedInto)
 			}
+			if u.End().IsZero() {
+				return fmt.Errorf("unit %q: merged_into %q needs merged_from, the day of the merge", u.Code, u.MergedInto)
+			}
+		}
+		for _, d := range []struct{ col, v string }{{"merged_from", u.MergedFrom}, {"valid_from", u.ValidFrom}, {"valid_to", u.ValidTo}} {
+			if _, err := time.ParseInLocation(time.DateOnly, d.v, Location); d.v != "" && err != nil {
+				return fmt.Errorf("unit %q: %s %q: want a day YYYY-MM-DD", u.Code, d.col, d.v)
+			}
+		}
+		if s, e := u.Start(), u.End(); !s.IsZero() && !e.IsZero() && !s.Before(e) {
+			return fmt.Errorf("unit %q: it ends (%s) before it starts (%s)", u.Code, FormatDate(e), FormatDate(s))
 		}
 		seen := map[string]bool{}
 		for p := u.Code; p != ""; p = c.Units[c.units[p]].Parent {
@@ -352,6 +369,76 @@ func (c *Catalog) Official(code string) (Official, bool) {
 		return Official{}, false
 	}
 	return c.Officials[i], true
+}
+
+// Start is the first day of the unit's life; zero when it always was.
+func (u Unit) Start() time.Time { return dateOf(u.ValidFrom) }
+
+// End is the first day the unit no longer exists; zero while it does.
+func (u Unit) End() time.Time {
+	if u.ValidTo != "" {
+		return dateOf(u.ValidTo)
+	}
+	return dateOf(u.MergedFrom)
+}
+
+// AliveAt reports whether the unit exists at t.
+func (u Unit) AliveAt(t time.Time) bool {
+	s, e := u.Start(), u.End()
+	return (s.IsZero() || !t.Before(s)) && (e.IsZero() || t.Before(e))
+}
+
+func dateOf(s string) time.Time {
+	t, err := time.ParseInLocation(time.DateOnly, s, Location)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// Current returns the unit that stands at t for code: code itself, or,
+// when it has been merged by then, its successor's current unit (merges
+// followed transitively). A unit that ended without a successor stands
+// for itself.
+func (c *Catalog) Current(code string, t time.Time) string {
+	for range len(c.Units) {
+		u, ok := c.Unit(code)
+		if !ok || u.MergedInto == "" || t.Before(u.End()) {
+			return code
+		}
+		code = u.MergedInto
+	}
+	return code
+}
+
+// Successors maps each unit merged away by t to the unit that stands for
+// it then; the summary counts under them when asked for today's units.
+func (c *Catalog) Successors(t time.Time) map[string]string {
+	m := map[string]string{}
+	for _, u := range c.Units {
+		if cur := c.Current(u.Code, t); cur != u.Code {
+			m[u.Code] = cur
+		}
+	}
+	return m
+}
+
+// ReceivesAt says why a dossier cannot be received by the unit at t (nil
+// when it can): the unit did not exist yet, or no longer does, naming its
+// successor.
+func (c *Catalog) ReceivesAt(code string, t time.Time) error {
+	u, ok := c.Unit(code)
+	if !ok || u.AliveAt(t) {
+		return nil
+	}
+	if s := u.Start(); !s.IsZero() && t.Before(s) {
+		return fmt.Errorf("unit %q exists from %s only", code, FormatDate(s))
+	}
+	if cur := c.Current(code, t); cur != code {
+		n, _ := c.Unit(cur)
+		return fmt.Errorf("unit %q ended on %s: dossiers are received by its successor %q (%s)", code, FormatDate(u.End()), cur, n.Name)
+	}
+	return fmt.Errorf("unit %q ended on %s and has no successor in the catalogue", code, FormatDate(u.End()))
 }
 
 // RatingFor returns the rating of a unit for a year.

@@ -196,6 +196,12 @@ type OfficialCodes interface {
 	KnowsOfficial(code string) bool
 }
 
+// UnitSpans is what validation needs to refuse a dossier received by a
+// unit outside its life: a catalogue implements it.
+type UnitSpans interface {
+	ReceivesAt(code string, t time.Time) error
+}
+
 // Validate checks e against the contract and the catalogue and returns one
 // FieldError per problem, with Line left zero for the caller to fill.
 func (e *Event) Validate(c Codes) []FieldError {
@@ -237,6 +243,10 @@ func (e *Event) Validate(c Codes) []FieldError {
 		bad("unit", "is required")
 	} else if c != nil && !c.HasUnit(e.Unit) {
 		bad("unit", "unknown unit %q: not in the unit catalogue", e.Unit)
+	} else if us, ok := c.(UnitSpans); ok && e.Type == Received && !e.At.IsZero() {
+		if err := us.ReceivesAt(e.Unit, e.At); err != nil {
+			bad("unit", "%v", err)
+		}
 	}
 	if e.Procedure == "" {
 		bad("procedure", "is required")

@@ -130,6 +130,8 @@ func (l UnitLevel) LevelName() string {
 		return "Cấp xã, phường"
 	case LevelSector:
 		return "Cơ quan ngành dọc"
+	case LevelProvince:
+		return "Cấp tỉnh"
 	case LevelPost:
 		return "Bưu chính công ích"
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/motcua/motcua"
 )
@@ -37,18 +38,37 @@ func TestDuyenHai(t *testing.T) {
 	}
 	communes := 0
 	for _, u := range c.Units {
-		if u.Level == motcua.LevelCommune {
+		if u.Level == motcua.LevelCommune && u.AliveAt(time.Date(2022, 6, 1, 0, 0, 0, 0, motcua.Location)) {
 			communes++
 		}
 	}
 	if communes != 7 {
-		t.Errorf("communes and wards: got %d, want 7", communes)
+		t.Errorf("communes and wards in 2022: got %d, want 7", communes)
+	}
+	// The 2025 reform: the seven became three.
+	reform := time.Date(2025, 7, 1, 0, 0, 0, 0, motcua.Location)
+	for old, cur := range map[string]string{"P1": "PDH", "LT": "PDH", "DT": "PDH", "P2": "PTLH", "TLH": "PTLH", "HT": "XLH", "LH": "XLH", "TX.MC": "TX.MC", "PDH.TT": "PDH.TT"} {
+		if got := c.Current(old, reform); got != cur {
+			t.Errorf("Current(%s) after the reform: %s, want %s", old, got, cur)
+		}
+		if got := c.Current(old, reform.Add(-time.Second)); got != old {
+			t.Errorf("Current(%s) the day before the reform: %s", old, got)
+		}
+	}
+	if err := c.ReceivesAt("P1", reform); err == nil || !strings.Contains(err.Error(), `successor "PDH" (UBND phường Duyên Hải)`) {
+		t.Errorf("P1 receiving after the reform: %v", err)
+	}
+	if err := c.ReceivesAt("TX.MC", reform); err == nil || !strings.Contains(err.Error(), "no successor") {
+		t.Errorf("TX.MC receiving after the reform: %v", err)
+	}
+	if err := c.ReceivesAt("PDH.TT", reform.Add(-time.Hour)); err == nil || c.ReceivesAt("PDH.TT", reform) != nil || c.ReceivesAt("P1", reform.Add(-time.Hour)) != nil {
+		t.Errorf("life spans around the reform are wrong")
 	}
 	if u, ok := c.Unit("TLH"); !ok || u.Name != "UBND xã Trường Long Hòa" {
 		t.Errorf("unit TLH: got %+v", u)
 	}
-	if n := len(c.Subtree("TX")); n != len(c.Units) {
-		t.Errorf("subtree of TX has %d units, want all %d", n, len(c.Units))
+	if n := len(c.Subtree("VL")); n != len(c.Units) {
+		t.Errorf("subtree of VL has %d units, want all %d", n, len(c.Units))
 	}
 }
 

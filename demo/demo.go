@@ -14,6 +14,7 @@ package demo
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -138,7 +139,21 @@ func Generate(cat *motcua.Catalog, cal *motcua.Calendar, cfg Config) ([]motcua.E
 			}
 		}
 	}
-	g.live(cfg.Now, append(append([]string{"TX.MC"}, communes...), sectors...))
+	// The live slice in the units that receive dossiers today: the one-stop shop, communes and
+	// agencies of 2022 before the 2025 reform, the public administration service centres of the new
+	// wards and communes after it.
+	var receivers []string
+	for _, u := range append(append([]string{"TX.MC"}, communes...), sectors...) {
+		if cu, _ := cat.Unit(u); cu.AliveAt(cfg.Now) {
+			receivers = append(receivers, u)
+		}
+	}
+	for _, u := range cat.Units {
+		if u.Level == motcua.LevelCommune && !slices.Contains(communes, u.Code) && len(cat.Subtree(u.Code)) == 1 && u.AliveAt(cfg.Now) {
+			receivers = append(receivers, u.Code)
+		}
+	}
+	g.live(cfg.Now, receivers)
 	sort.SliceStable(g.out, func(i, j int) bool { return g.out[i].At.Before(g.out[j].At) })
 	return g.out, nil
 }

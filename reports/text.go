@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/motcua/motcua"
 )
@@ -132,19 +134,26 @@ func share(num, den uint64) string {
 func ratingSentence(cat *motcua.Catalog, unit string, year int) string {
 	root := unit
 	if root == "" {
+		// The highest unit rated for the year: the town of 2022 under
+		// today's province.
 		for _, u := range cat.Units {
-			if u.Parent == "" {
+			if _, ok := cat.RatingFor(u.Code, year); ok && (root == "" || slices.Contains(cat.Subtree(u.Code), root)) {
 				root = u.Code
-				break
 			}
 		}
+		if root == "" {
+			return ""
+		}
+	}
+	inYear := func(u motcua.Unit) bool {
+		return u.AliveAt(time.Date(year, 1, 1, 0, 0, 0, 0, motcua.Location)) || u.AliveAt(time.Date(year, 12, 31, 0, 0, 0, 0, motcua.Location))
 	}
 	top, ok := cat.RatingFor(root, year)
 	communes := 0
 	byRating := map[string]int{}
 	for _, code := range cat.Subtree(root) {
 		u, _ := cat.Unit(code)
-		if u.Level != motcua.LevelCommune {
+		if u.Level != motcua.LevelCommune || !inYear(u) {
 			continue
 		}
 		communes++

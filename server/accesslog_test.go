@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/ingest"
@@ -57,6 +58,10 @@ func TestAccessLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	// The line is written once the answer has gone: wait for it.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !strings.Contains(logs.String(), "path=/api/v1/units"); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	got := logs.String()
 	for _, want := range []string{"method=POST", "path=/api/v1/events", "status=200", "duration=", "client=127.0.0.1:", "source=one-stop",
 		"path=/api/v1/units", "user=" + accesstest.LeaderLogin} {

@@ -183,7 +183,7 @@ func TestCatalogueAndHealth(t *testing.T) {
 		return resp.StatusCode
 	}
 	var units struct{ Units []motcua.Unit }
-	if get("/api/v1/units", &units) != 200 || len(units.Units) != 28 {
+	if get("/api/v1/units", &units) != 200 || len(units.Units) != 35 {
 		t.Errorf("units: %d", len(units.Units))
 	}
 	var procs struct{ Procedures []motcua.Procedure }

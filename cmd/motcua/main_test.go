@@ -56,7 +56,7 @@ func TestCatalogLoadCommand(t *testing.T) {
 	t.Setenv("MOTCUA_CLICKHOUSE_PASSWORD", warehousetest.Password(t))
 	var out, errb bytes.Buffer
 	code := run(t.Context(), []string{"catalog", "load", "--clickhouse", addr, "--database", db, "../../catalog/duyenhai"}, &out, &errb)
-	if code != 0 || !strings.Contains(out.String(), "loaded 28 units, 432 procedures") {
+	if code != 0 || !strings.Contains(out.String(), "loaded 35 units, 432 procedures") {
 		t.Errorf("exit %d, %q, %q", code, out.String(), errb.String())
 	}
 	code = run(t.Context(), []string{"catalog", "load", "--clickhouse", addr, "--database", db, t.TempDir()}, &out, &errb)
@@ -117,7 +117,7 @@ func TestDemoWithAnIngestToken(t *testing.T) {
 			t.Fatalf("motcua demo does not listen after 3 minutes: %s", errb.String())
 		}
 	}
-	body := `{"event_id":"p1","dossier_id":"PORTAL-1","type":"received","at":"2026-11-02T08:00:00+07:00","unit":"P1","procedure":"XA.001","channel":"online"}` + "\n"
+	body := `{"event_id":"p1","dossier_id":"PORTAL-1","type":"received","at":"2026-11-02T08:00:00+07:00","unit":"PDH.TT","procedure":"XA.001","channel":"online"}` + "\n"
 	req, _ := http.NewRequest("POST", url+"/api/v1/events", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer portal-token-123")
 	resp, err := http.DefaultClient.Do(req)
