@@ -271,7 +271,7 @@ func TestDeadlineAlerts(t *testing.T) {
 	// A dossier resolved: its message is updated to show it done.
 	var target string
 	for _, p := range ws.posts {
-		if p.Get("channel") == "U-P1" {
+		if p.Get("channel") == "U-PDH.TT" {
 			for _, l := range strings.Split(p.Get("text"), "\n") {
 				if id, _, ok := strings.Cut(l, " "); ok && strings.HasPrefix(id, "DH-LIVE-") {
 					target = id
@@ -281,7 +281,7 @@ func TestDeadlineAlerts(t *testing.T) {
 		}
 	}
 	if target == "" {
-		t.Fatal("no digest to P1 named a dossier")
+		t.Fatal("no digest to PDH.TT named a dossier")
 	}
 	evs, err := wh.Events(ctx, target)
 	if err != nil {

@@ -394,15 +394,18 @@ func (g *gen) live(now time.Time, units []string) {
 			}
 			return d
 		}
+		// As many live dossiers in all whatever the number of receivers.
 		var dues []time.Time
-		for range 3 {
-			dues = append(dues, target(0), target(1))
-		}
-		for k := 1; k <= 10; k += 2 {
-			dues = append(dues, target(-k))
-		}
-		for range 8 {
-			dues = append(dues, target(2+g.r.IntN(12)))
+		for range max(1, 9/len(units)) {
+			for range 3 {
+				dues = append(dues, target(0), target(1))
+			}
+			for k := 1; k <= 10; k += 2 {
+				dues = append(dues, target(-k))
+			}
+			for range 8 {
+				dues = append(dues, target(2+g.r.IntN(12)))
+			}
 		}
 		for _, dueDay := range dues {
 			proc := procs[g.r.IntN(len(procs))]

@@ -160,9 +160,16 @@ func TestDemoReproducesTheSeed(t *testing.T) {
 			t.Errorf("unit %s has no overdue dossier today", g.Key)
 		}
 	}
-	for _, u := range []string{"TX.MC", "P1", "P2", "LH", "LT", "DT", "TLH", "HT", "ND.DD"} {
+	// Today's receivers are the public administration service centres of the 2025 reform; no
+	// unit that has ended holds an open dossier.
+	for _, u := range []string{"PDH.TT", "PTLH.TT", "XLH.TT"} {
 		if open[u] == 0 {
 			t.Errorf("unit %s has no open dossier today", u)
+		}
+	}
+	for code, n := range open {
+		if u, _ := cat.Unit(code); n > 0 && !u.AliveAt(now) {
+			t.Errorf("unit %s ended on %s and still holds %d open dossiers", code, u.End().Format(time.DateOnly), n)
 		}
 	}
 }

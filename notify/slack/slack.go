@@ -22,7 +22,7 @@ const (
 	maxBlocks      = 50
 	maxSectionText = 3000
 	maxHeaderText  = 150
-	maxText        = 3500 // the fallback text; Slack truncates past 40,000, and notifications show the start
+	maxText        = 12000 // the fallback text; Slack truncates past 40,000, and notifications show the start
 )
 
 // Config configures the sender.
