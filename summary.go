@@ -42,10 +42,22 @@ type DossierQuery struct {
 	Units                        []string // nil: all
 	Channel, Procedure, Official string
 	IDs                          []string // when set, only these dossiers
-	Figure                       Figure
+	// NotTold, when set, leaves out the dossiers that the notification log
+	// names in one of its stages (on its day, when set); DueBefore, when
+	// set, keeps those due before it: the alerts ask for what they have not
+	// told yet.
+	NotTold   *NotTold
+	DueBefore time.Time
+	Figure    Figure
 	// Limit and Offset page the list, ordered by due time (none last),
 	// then by id; Limit 0 returns only the total.
 	Limit, Offset int
+}
+
+// NotTold names stages of the notification log (and a day) to leave out.
+type NotTold struct {
+	Stages []Stage
+	Day    time.Time // zero: any day
 }
 
 // DossierRow is a dossier as a list shows it.

@@ -32,8 +32,12 @@ import (
 // notification log.
 type Store interface {
 	EachDossier(ctx context.Context, q motcua.DossierQuery, fn func(motcua.DossierRow) error) error
-	// OpenNotices returns the log's rows of the dossiers not marked done.
-	OpenNotices(ctx context.Context) ([]motcua.Notice, error)
+	// AlertCounts counts the overdue and approaching dossiers by the unit
+	// handling them.
+	AlertCounts(ctx context.Context, now *motcua.Instant) (map[string][2]uint64, error)
+	// ClosedNotices returns the log's rows, not marked done, of dossiers no
+	// longer open.
+	ClosedNotices(ctx context.Context, now *motcua.Instant) ([]motcua.Notice, error)
 	RecordNotices(ctx context.Context, ns []motcua.Notice) error
 	SaveMessage(ctx context.Context, channel, ts, recipient, body string) error
 	Message(ctx context.Context, channel, ts string) (string, error)
@@ -165,76 +169,79 @@ func (a *Alerter) Pass(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{Named: map[motcua.Stage]int{}}
 	cat, cal := a.fig.Catalog(), a.fig.Calendar()
 	inst := cat.InstantAt(at, cal)
-	open := map[string]*item{}
-	for _, fig := range []motcua.Figure{motcua.FigOverdueNow, motcua.FigApproachingNow} {
-		err := a.store.EachDossier(ctx, motcua.DossierQuery{Now: &inst, Figure: fig}, func(r motcua.DossierRow) error {
-			it := &item{row: r, stage: motcua.StageApproaching}
-			if fig == motcua.FigOverdueNow {
-				it.stage = motcua.StageOverdue
-				it.late = float64(cal.WorkingTime(endOfDay(r.DueAt), at)) / float64(cal.WorkingDayLength())
-			} else {
-				it.late = float64(cal.WorkingTime(at, r.DueAt)) / float64(cal.WorkingDayLength())
-			}
-			open[r.ID] = it
-			return nil
-		})
-		if err != nil {
-			return res, err
-		}
-	}
-	a.setGauges(cat, open)
-	told, err := a.store.OpenNotices(ctx)
+	// The unit that handles a dossier today: a unit merged away hands its
+	// dossiers to its successor.
+	handler := func(code string) string { return cat.Current(code, at) }
+	byHandler, err := a.store.AlertCounts(ctx, &inst)
 	if err != nil {
 		return res, err
 	}
-	if err := a.finish(ctx, at, open, told, &res); err != nil {
+	counts := map[string][2]uint64{} // unit → overdue, approaching open now
+	for u, c := range byHandler {
+		cur := counts[handler(u)]
+		counts[handler(u)] = [2]uint64{cur[0] + c[0], cur[1] + c[1]}
+	}
+	a.setGauges(cat, counts)
+	if err := a.finish(ctx, at, &inst, &res); err != nil {
 		return res, err
 	}
 	if !cal.IsWorking(at) {
 		res.Deferred = true
 		return res, nil
 	}
-	type sent struct{ approaching, overdue, escalated, today bool }
-	byID := map[string]*sent{}
+	// What has not been told yet, found in ClickHouse against the log: a
+	// pass reads the dossiers it will name, not every open one.
 	day := motcua.DayOf(at)
-	for _, n := range told {
-		s := byID[n.DossierID]
-		if s == nil {
-			s = &sent{}
-			byID[n.DossierID] = s
-		}
-		switch n.Stage {
-		case motcua.StageApproaching:
-			s.approaching = true
-		case motcua.StageOverdue:
-			s.overdue = true
-		case motcua.StageEscalated:
-			s.escalated = true
-		}
-		if (n.Stage == motcua.StageOverdue || n.Stage == motcua.StageRepeat) && n.Day.Equal(day) {
-			s.today = true
+	lateBy := func(r motcua.DossierRow) float64 {
+		return float64(cal.WorkingTime(endOfDay(r.DueAt), at)) / float64(cal.WorkingDayLength())
+	}
+	byUnit := map[string][]item{}
+	fresh := map[string]bool{}
+	add := func(q motcua.DossierQuery, stage motcua.Stage) error {
+		q.Now = &inst
+		return a.store.EachDossier(ctx, q, func(r motcua.DossierRow) error {
+			it := item{row: r, stage: stage}
+			switch stage {
+			case motcua.StageApproaching:
+				it.late = float64(cal.WorkingTime(at, r.DueAt)) / float64(cal.WorkingDayLength())
+			case motcua.StageRepeat:
+				if fresh[r.ID] {
+					return nil // told for the first time in this pass
+				}
+				it.late = lateBy(r)
+			default:
+				fresh[r.ID] = true
+				it.late = lateBy(r)
+			}
+			h := handler(r.HandlingUnit)
+			byUnit[h] = append(byUnit[h], it)
+			return nil
+		})
+	}
+	if err := add(motcua.DossierQuery{Figure: motcua.FigOverdueNow, NotTold: &motcua.NotTold{Stages: []motcua.Stage{motcua.StageOverdue}}},
+		motcua.StageOverdue); err != nil {
+		return res, err
+	}
+	if cal.IsWorkingDay(at) && at.In(motcua.Location).Sub(day) >= a.cfg.RepeatAt {
+		q := motcua.DossierQuery{Figure: motcua.FigOverdueNow, NotTold: &motcua.NotTold{Stages: []motcua.Stage{motcua.StageOverdue, motcua.StageRepeat}, Day: day}}
+		if err := add(q, motcua.StageRepeat); err != nil {
+			return res, err
 		}
 	}
-	repeatTime := cal.IsWorkingDay(at) && at.In(motcua.Location).Sub(day) >= a.cfg.RepeatAt
-	byUnit := map[string][]item{}
+	if err := add(motcua.DossierQuery{Figure: motcua.FigApproachingNow,
+		NotTold: &motcua.NotTold{Stages: []motcua.Stage{motcua.StageApproaching, motcua.StageOverdue}}}, motcua.StageApproaching); err != nil {
+		return res, err
+	}
 	var escalate []item
-	for _, it := range open {
-		s := byID[it.row.ID]
-		if s == nil {
-			s = &sent{}
-		}
-		switch {
-		case it.stage == motcua.StageOverdue && !s.overdue:
-			byUnit[it.row.HandlingUnit] = append(byUnit[it.row.HandlingUnit], *it)
-		case it.stage == motcua.StageOverdue && repeatTime && !s.today:
-			r := *it
-			r.stage = motcua.StageRepeat
-			byUnit[it.row.HandlingUnit] = append(byUnit[it.row.HandlingUnit], r)
-		case it.stage == motcua.StageApproaching && !s.approaching && !s.overdue:
-			byUnit[it.row.HandlingUnit] = append(byUnit[it.row.HandlingUnit], *it)
-		}
-		if it.stage == motcua.StageOverdue && a.cfg.EscalateTo != "" && !s.escalated && it.late >= a.cfg.EscalateAfter {
-			escalate = append(escalate, *it)
+	if a.cfg.EscalateTo != "" {
+		q := motcua.DossierQuery{Now: &inst, Figure: motcua.FigOverdueNow, DueBefore: lateSince(cal, at, a.cfg.EscalateAfter),
+			NotTold: &motcua.NotTold{Stages: []motcua.Stage{motcua.StageEscalated}}}
+		err := a.store.EachDossier(ctx, q, func(r motcua.DossierRow) error {
+			escalate = append(escalate, item{row: r, stage: motcua.StageOverdue, late: lateBy(r)})
+			return nil
+		})
+		if err != nil {
+			return res, err
 		}
 	}
 	units := make([]string, 0, len(byUnit))
@@ -242,16 +249,6 @@ func (a *Alerter) Pass(ctx context.Context, at time.Time) (Result, error) {
 		units = append(units, u)
 	}
 	sort.Strings(units)
-	counts := map[string][2]int{} // unit → overdue, approaching open now
-	for _, it := range open {
-		c := counts[it.row.HandlingUnit]
-		if it.stage == motcua.StageOverdue {
-			c[0]++
-		} else {
-			c[1]++
-		}
-		counts[it.row.HandlingUnit] = c
-	}
 	var failed []error
 	for _, code := range units {
 		u, _ := cat.Unit(code)
@@ -335,44 +332,22 @@ func (a *Alerter) send(ctx context.Context, m notify.Message, items []item, unit
 }
 
 // finish updates the messages that named dossiers closed since, marking
-// them done: those the log names (told) that are neither overdue nor
-// approaching now (open), nor open otherwise.
-func (a *Alerter) finish(ctx context.Context, at time.Time, open map[string]*item, told []motcua.Notice, res *Result) error {
+// them done.
+func (a *Alerter) finish(ctx context.Context, at time.Time, inst *motcua.Instant, res *Result) error {
 	if a.cfg.DryRun {
 		return nil
 	}
-	seen := map[string]bool{}
-	var maybe []string
-	for _, n := range told {
-		if open[n.DossierID] == nil && !seen[n.DossierID] {
-			seen[n.DossierID] = true
-			maybe = append(maybe, n.DossierID)
-		}
-	}
-	if len(maybe) == 0 {
-		return nil
-	}
-	still := map[string]bool{}
-	inst := motcua.Instant{At: at, Default: at}
-	err := a.store.EachDossier(ctx, motcua.DossierQuery{Now: &inst, Figure: motcua.FigOpenNow, IDs: maybe}, func(r motcua.DossierRow) error {
-		still[r.ID] = true
-		return nil
-	})
-	if err != nil {
+	told, err := a.store.ClosedNotices(ctx, inst)
+	if err != nil || len(told) == 0 {
 		return err
 	}
-	var closed []string
-	for _, id := range maybe {
-		if !still[id] {
-			closed = append(closed, id)
-		}
-	}
-	if len(closed) == 0 {
-		return nil
-	}
 	isClosed := map[string]bool{}
-	for _, id := range closed {
-		isClosed[id] = true
+	var closed []string
+	for _, n := range told {
+		if !isClosed[n.DossierID] {
+			isClosed[n.DossierID] = true
+			closed = append(closed, n.DossierID)
+		}
 	}
 	type key struct{ channel, ts string }
 	msgs := map[key]bool{}
@@ -427,4 +402,18 @@ func (a *Alerter) link(path string, kv ...string) string {
 		return a.cfg.PublicURL + path
 	}
 	return a.cfg.PublicURL + path + "?" + q.Encode()
+}
+
+// lateSince returns the midnight before which a due day must have ended for
+// the dossier to be days working days late at at.
+func lateSince(cal *motcua.Calendar, at time.Time, days float64) time.Time {
+	need := time.Duration(days * float64(cal.WorkingDayLength()))
+	d := motcua.DayOf(at)
+	for range 3660 {
+		if cal.WorkingTime(d, at) >= need {
+			return d
+		}
+		d = d.AddDate(0, 0, -1)
+	}
+	return d
 }

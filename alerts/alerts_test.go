@@ -332,3 +332,32 @@ func TestSlackDownThenUp(t *testing.T) {
 		t.Errorf("after Slack came back: %d dossiers named, %d overdue or approaching (each once)", len(got), len(want))
 	}
 }
+
+// TestMergedUnitsDossiersGoToTheSuccessor: a dossier received by Phường 1
+// before the 2025 reform, still open and overdue after it, is in the
+// digest of the head of phường Duyên Hải, its successor.
+func TestMergedUnitsDossiersGoToTheSuccessor(t *testing.T) {
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	for i := range cat.Units {
+		cat.Units[i].HeadSlackID = "U-" + cat.Units[i].Code
+	}
+	wh := warehousetest.Open(t)
+	ctx := t.Context()
+	ev := motcua.Event{EventID: "m1", DossierID: "P1-XUYEN-KY", Type: motcua.Received, At: local("2025-06-25 08:00"), Unit: "P1",
+		Procedure: "XA.001", Channel: motcua.Direct, DueAt: local("2025-07-03 17:00"), Source: "test"}
+	if _, err := wh.InsertEvents(ctx, []motcua.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wh.RefreshDossiers(ctx, []string{ev.DossierID}, cat, cat.Calendar()); err != nil {
+		t.Fatal(err)
+	}
+	ws := newWorkspace(t)
+	s := slack.New(slack.Config{Token: "xoxb-test", APIURL: ws.GetAPIURL(), Tries: 2, Backoff: time.Millisecond})
+	a := alerts.New(wh, figures{cat, cat.Calendar()}, []notify.Sender{s}, alerts.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, nil)
+	if _, err := a.Pass(ctx, local("2025-07-07 09:00")); err != nil {
+		t.Fatal(err)
+	}
+	if len(ws.posts) != 1 || ws.posts[0].Get("channel") != "U-PDH" || !strings.Contains(ws.posts[0].Get("text"), "P1-XUYEN-KY") {
+		t.Fatalf("the digests: %v", ws.posts)
+	}
+}

@@ -74,7 +74,7 @@ func group(it item) string {
 }
 
 // digest is the message to a unit's head or channel.
-func (a *Alerter) digest(cat *motcua.Catalog, u motcua.Unit, to string, items []item, open [2]int, at time.Time) notify.Message {
+func (a *Alerter) digest(cat *motcua.Catalog, u motcua.Unit, to string, items []item, open [2]uint64, at time.Time) notify.Message {
 	order(items)
 	var fresh, repeat, soon int
 	for _, it := range items {
@@ -157,20 +157,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
-// setGauges counts the open dossiers by handling unit.
-func (a *Alerter) setGauges(cat *motcua.Catalog, open map[string]*item) {
-	over, soon := map[string]int{}, map[string]int{}
-	for _, it := range open {
-		if it.stage == motcua.StageOverdue {
-			over[it.row.HandlingUnit]++
-		} else {
-			soon[it.row.HandlingUnit]++
-		}
-	}
+// setGauges sets the open dossiers overdue and approaching by handling
+// unit.
+func (a *Alerter) setGauges(cat *motcua.Catalog, counts map[string][2]uint64) {
 	a.m.overdue.Reset()
 	a.m.approaching.Reset()
 	for _, u := range cat.Units {
-		a.m.overdue.WithLabelValues(u.Code).Set(float64(over[u.Code]))
-		a.m.approaching.WithLabelValues(u.Code).Set(float64(soon[u.Code]))
+		a.m.overdue.WithLabelValues(u.Code).Set(float64(counts[u.Code][0]))
+		a.m.approaching.WithLabelValues(u.Code).Set(float64(counts[u.Code][1]))
 	}
 }

@@ -229,7 +229,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		"selectNewestKey": selectNewestKey, "selectFactsWatermark": selectFactsWatermark,
 		"countRunningQuery": bind(countRunningQuery, "motcua-insert-none"), "selectUnfolded": bind(selectUnfolded, 0, 0),
 		"selectDossierEvents": bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
-		"selectCurrentFacts": selectCurrentFacts, "selectOpenNotices": selectOpenNotices,
+		"selectCurrentFacts": selectCurrentFacts, "selectClosedNotices": fmt.Sprintf(selectClosedNotices, instantSQL(&motcua.Instant{At: now, Default: now}), figureSQL[motcua.FigOpenNow]),
 		"selectMessage": bind(selectMessage, "U-P1", "1764200000.000001"), "selectDelivered": bind(selectDelivered, "weekly", "2026-W47"),
 	}
 	for _, t := range catalogTables {
@@ -270,6 +270,13 @@ func TestCurrentClickHouse(t *testing.T) {
 		t.Fatal(err)
 	}
 	queries["dossiers of ids"] = bind(list, args...)
+	live := cat.InstantAt(now, cat.Calendar())
+	list, _, args, err = dossiersQuery(motcua.DossierQuery{Now: &live, Figure: motcua.FigOverdueNow, DueBefore: now,
+		NotTold: &motcua.NotTold{Stages: []motcua.Stage{motcua.StageApproaching, motcua.StageRepeat}, Day: now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries["dossiers not told"] = bind(list, args...)
 	for name, q := range queries {
 		a, err := old(q + " FORMAT TabSeparated")
 		if err != nil {

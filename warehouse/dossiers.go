@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -148,6 +149,20 @@ func dossiersQuery(q motcua.DossierQuery) (list, count string, args []any, err e
 	if len(q.IDs) > 0 {
 		where += " AND dossier_id IN (SELECT id FROM dossier_ids)"
 	}
+	if !q.DueBefore.IsZero() {
+		where += fmt.Sprintf(" AND has_due = 1 AND due_at < toDateTime(%d, 'Asia/Ho_Chi_Minh')", q.DueBefore.Unix())
+	}
+	if nt := q.NotTold; nt != nil && len(nt.Stages) > 0 {
+		stages := make([]string, len(nt.Stages))
+		for i, st := range nt.Stages {
+			stages[i] = quote(string(st))
+		}
+		day := ""
+		if !nt.Day.IsZero() {
+			day = fmt.Sprintf(" AND day = toDate('%s')", nt.Day.Format(time.DateOnly))
+		}
+		where += fmt.Sprintf(" AND dossier_id NOT IN (SELECT dossier_id FROM notifications WHERE stage IN (%s)%s)", strings.Join(stages, ", "), day)
+	}
 	limit := ""
 	if q.Limit > 0 {
 		limit = fmt.Sprintf("LIMIT %d OFFSET %d", q.Limit, q.Offset)
@@ -162,4 +177,41 @@ func timeOf(s uint32) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(int64(s), 0).In(motcua.Location)
+}
+
+// AlertCounts counts, by the unit handling them, the open dossiers overdue
+// and approaching at the instant (the figures overdue_now and
+// approaching_now).
+func (w *Warehouse) AlertCounts(ctx context.Context, now *motcua.Instant) (map[string][2]uint64, error) {
+	q := fmt.Sprintf(`WITH %s toDateTime(0, 'Asia/Ho_Chi_Minh') AS wf
+SELECT handling_unit, sumIf(sign, %s) AS overdue, sumIf(sign, %s) AS approaching
+FROM dossier_facts WHERE toUInt32(received_at) != 0 AND received_at <= nowt
+GROUP BY handling_unit HAVING overdue + approaching != 0`,
+		instantSQL(now), figureSQL[motcua.FigOverdueNow], figureSQL[motcua.FigApproachingNow])
+	rows, err := w.conn.Query(w.limited(ctx), q)
+	if err != nil {
+		return nil, w.limitError(wrap(fmt.Errorf("cannot count the dossiers to alert of: %w", err)))
+	}
+	defer rows.Close()
+	out := map[string][2]uint64{}
+	for rows.Next() {
+		var u string
+		var o, a int64
+		if err := rows.Scan(&u, &o, &a); err != nil {
+			return nil, err
+		}
+		out[u] = [2]uint64{uint64(o), uint64(a)}
+	}
+	return out, wrap(rows.Err())
+}
+
+// ClosedNotices returns the rows of the notification log, not marked done,
+// of dossiers that are no longer open at the instant.
+func (w *Warehouse) ClosedNotices(ctx context.Context, now *motcua.Instant) ([]motcua.Notice, error) {
+	q := fmt.Sprintf(selectClosedNotices, instantSQL(now), figureSQL[motcua.FigOpenNow])
+	rows, err := w.conn.Query(ctx, q)
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot read the notification log: %w", err))
+	}
+	return scanNotices(rows)
 }

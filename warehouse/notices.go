@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/motcua/motcua"
 )
 
@@ -27,13 +29,8 @@ func (w *Warehouse) RecordNotices(ctx context.Context, ns []motcua.Notice) error
 	return wrap(batch.Send())
 }
 
-// OpenNotices returns the notification log's rows of the dossiers it has
-// not marked done.
-func (w *Warehouse) OpenNotices(ctx context.Context) ([]motcua.Notice, error) {
-	rows, err := w.conn.Query(ctx, selectOpenNotices)
-	if err != nil {
-		return nil, wrap(fmt.Errorf("cannot read the notification log: %w", err))
-	}
+// scanNotices reads rows of the notification log.
+func scanNotices(rows driver.Rows) ([]motcua.Notice, error) {
 	defer rows.Close()
 	var out []motcua.Notice
 	for rows.Next() {

@@ -69,11 +69,19 @@ const (
 	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at)"
 	selectAllDossiers   = "SELECT DISTINCT dossier_id FROM events"
 	insertNotice        = "INSERT INTO notifications (dossier_id, stage, unit, recipient, channel, ts, day, sent_at)"
-	selectOpenNotices   = "SELECT dossier_id, toString(stage), unit, recipient, channel, ts, toString(day), toUInt32(sent_at) FROM notifications WHERE dossier_id NOT IN (SELECT dossier_id FROM notifications WHERE stage = 'done')"
-	insertDelivery      = "INSERT INTO deliveries (kind, period, recipient, channel, ts, sent_at)"
-	selectDelivered     = "SELECT DISTINCT recipient FROM deliveries WHERE kind = ? AND period = ?"
-	insertMessage       = "INSERT INTO notification_messages (channel, ts, recipient, body, written_at)"
-	selectMessage       = "SELECT argMax(body, written_at) FROM notification_messages WHERE channel = ? AND ts = ?"
-	insertMigration     = "INSERT INTO schema_migrations (version, name, applied_at)"
-	selectMigrations    = "SELECT version FROM schema_migrations"
+	// selectClosedNotices: %[1]s binds the instant (instantSQL), %[2]s is the condition of open_now.
+	selectClosedNotices = `SELECT dossier_id, toString(stage), unit, recipient, channel, ts, toString(day), toUInt32(sent_at) FROM notifications
+WHERE stage != 'done' AND dossier_id NOT IN (SELECT dossier_id FROM notifications WHERE stage = 'done')
+ AND dossier_id NOT IN (
+  SELECT dossier_id FROM (
+   WITH %[1]s toDateTime(0, 'Asia/Ho_Chi_Minh') AS wf
+   SELECT dossier_id, sumIf(sign, %[2]s) AS open FROM dossier_facts
+   WHERE dossier_id IN (SELECT dossier_id FROM notifications WHERE stage != 'done') GROUP BY dossier_id)
+  WHERE open > 0)`
+	insertDelivery   = "INSERT INTO deliveries (kind, period, recipient, channel, ts, sent_at)"
+	selectDelivered  = "SELECT DISTINCT recipient FROM deliveries WHERE kind = ? AND period = ?"
+	insertMessage    = "INSERT INTO notification_messages (channel, ts, recipient, body, written_at)"
+	selectMessage    = "SELECT argMax(body, written_at) FROM notification_messages WHERE channel = ? AND ts = ?"
+	insertMigration  = "INSERT INTO schema_migrations (version, name, applied_at)"
+	selectMigrations = "SELECT version FROM schema_migrations"
 )

@@ -17,7 +17,7 @@ import (
 )
 
 // TestAlertsCommand runs `motcua alerts run --once` over an overdue
-// dossier of P1, whose head is on Slack: a dry run prints the digest, a run
+// dossier of phường Duyên Hải's service centre, whose head is on Slack: a dry run prints the digest, a run
 // with a webhook sends it once, a run on a Saturday sends nothing.
 func TestAlertsCommand(t *testing.T) {
 	addr, db := warehousetest.Addr(t), warehousetest.NewDatabase(t)
@@ -34,15 +34,15 @@ func TestAlertsCommand(t *testing.T) {
 	}
 	cat, _ := catalog.Load(catalog.DuyenHai())
 	for i := range cat.Units {
-		if cat.Units[i].Code == "P1" {
-			cat.Units[i].HeadSlackID = "U-P1"
+		if cat.Units[i].Code == "PDH.TT" {
+			cat.Units[i].HeadSlackID = "U-PDH"
 		}
 	}
 	if err := wh.SaveCatalog(ctx, cat, "test"); err != nil {
 		t.Fatal(err)
 	}
 	due := time.Date(2026, 11, 20, 17, 0, 0, 0, motcua.Location)
-	ev := motcua.Event{EventID: "o1", DossierID: "D-QUA-HAN", Type: motcua.Received, At: due.AddDate(0, 0, -4), Unit: "P1",
+	ev := motcua.Event{EventID: "o1", DossierID: "D-QUA-HAN", Type: motcua.Received, At: due.AddDate(0, 0, -4), Unit: "PDH.TT",
 		Procedure: "XA.001", Channel: motcua.Direct, DueAt: due, Source: "test"}
 	if _, err := wh.InsertEvents(ctx, []motcua.Event{ev}); err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestAlertsCommand(t *testing.T) {
 	}
 	friday := "2026-11-27T10:00:00+07:00"
 	if code, out, errs := alertsRun("--dry-run", "--at", friday, "--public-url", "https://motcua.example"); code != 0 ||
-		!strings.Contains(out, "D-QUA-HAN") || !strings.Contains(out, `"to": "U-P1"`) || !strings.Contains(out, "https://motcua.example/units/P1") ||
+		!strings.Contains(out, "D-QUA-HAN") || !strings.Contains(out, `"to": "U-PDH"`) || !strings.Contains(out, "https://motcua.example/units/PDH.TT") ||
 		!strings.Contains(out, "1 messages, naming 0 approaching, 1 overdue") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errs)
 	}
