@@ -246,7 +246,8 @@ func (s *timedStore) SaveMessage(ctx context.Context, channel, ts, recipient, bo
 	return err
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+// millis is d in milliseconds.
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // BenchmarkAlertPass: an alert pass over N open dossiers (overdue or
 // approaching, every one already announced, so the pass reads everything and
@@ -322,8 +323,8 @@ func BenchmarkAlertPass(b *testing.B) {
 					named, res.Messages, sender.items, res.Unrouted, n, err)
 			}
 			b.Logf("first pass: %.0f ms, %d messages, %d items (%d overdue, %d approaching); store: overdue %.0f ms, approaching %.0f ms, notices %.0f ms, record %.0f ms, save %.0f ms",
-				ms(first), res.Messages, named, res.Named[motcua.StageOverdue], res.Named[motcua.StageApproaching],
-				ms(firstTimes.overdue), ms(firstTimes.approaching), ms(firstTimes.notices), ms(firstTimes.record), ms(firstTimes.save))
+				millis(first), res.Messages, named, res.Named[motcua.StageOverdue], res.Named[motcua.StageApproaching],
+				millis(firstTimes.overdue), millis(firstTimes.approaching), millis(firstTimes.notices), millis(firstTimes.record), millis(firstTimes.save))
 
 			// each reads the same dossiers through the warehouse's list, with a
 			// callback that does nothing: the list's cost without the pass's.
@@ -399,24 +400,24 @@ func BenchmarkAlertPass(b *testing.B) {
 					}
 					serverNotices = append(serverNotices, time.Since(t0))
 					b.Logf("round %d: raw %.0f ms, pass %.0f ms (overdue %.0f, approaching %.0f, notices %.0f ms for %d rows, the lists' callbacks %.0f ms, in Go after the reads %.0f ms; %.0f MB in %.0f allocations, %d GCs), raw ordered %.0f ms, warehouse lists %.0f ms; in ClickHouse alone: lists %.0f ms, notices %.0f ms",
-						round+1, ms(raw[round]), ms(pass[round]), ms(store.t.overdue), ms(store.t.approaching), ms(store.t.notices),
-						store.t.noticeRows, ms(store.t.callback), ms(goSide[round]), allocMB[round], allocs[round], m1.NumGC-m0.NumGC,
-						ms(ordered[round]), ms(lists[round]), ms(serverLists[round]), ms(serverNotices[round]))
+						round+1, millis(raw[round]), millis(pass[round]), millis(store.t.overdue), millis(store.t.approaching), millis(store.t.notices),
+						store.t.noticeRows, millis(store.t.callback), millis(goSide[round]), allocMB[round], allocs[round], m1.NumGC-m0.NumGC,
+						millis(ordered[round]), millis(lists[round]), millis(serverLists[round]), millis(serverNotices[round]))
 				}
 			}
 			mr, mp := median(raw), median(pass)
-			b.ReportMetric(ms(mr), "raw_ms")
-			b.ReportMetric(ms(mp), "pass_ms")
+			b.ReportMetric(millis(mr), "raw_ms")
+			b.ReportMetric(millis(mp), "pass_ms")
 			b.ReportMetric(float64(mp)/float64(mr), "ratio")
-			b.ReportMetric(ms(first), "first_pass_ms")
-			b.ReportMetric(ms(median(ordered)), "raw_ordered_ms")
-			b.ReportMetric(ms(median(lists)), "lists_ms")
+			b.ReportMetric(millis(first), "first_pass_ms")
+			b.ReportMetric(millis(median(ordered)), "raw_ordered_ms")
+			b.ReportMetric(millis(median(lists)), "lists_ms")
 			slices.Sort(allocMB)
 			b.ReportMetric(allocMB[len(allocMB)/2], "pass_alloc_MB")
 			b.Logf("%d open dossiers, medians of 5: raw %.0f ms, steady pass %.0f ms, ratio %.2f; first pass %.0f ms; in the pass: overdue list %.0f ms, approaching list %.0f ms, notification log %.0f ms, the lists' callbacks %.0f ms, Go after the reads %.0f ms; raw with the lists' ORDER BY %.0f ms; the warehouse's two lists with a callback that does nothing %.0f ms; in ClickHouse alone (count instead of sending the rows): the two lists %.0f ms, the notices %.0f ms",
-				n, ms(mr), ms(mp), float64(mp)/float64(mr), ms(first), ms(median(overdue)), ms(median(approaching)),
-				ms(median(notices)), ms(median(callback)), ms(median(goSide)), ms(median(ordered)), ms(median(lists)),
-				ms(median(serverLists)), ms(median(serverNotices)))
+				n, millis(mr), millis(mp), float64(mp)/float64(mr), millis(first), millis(median(overdue)), millis(median(approaching)),
+				millis(median(notices)), millis(median(callback)), millis(median(goSide)), millis(median(ordered)), millis(median(lists)),
+				millis(median(serverLists)), millis(median(serverNotices)))
 
 			if path := os.Getenv("MOTCUA_BENCH_ALERTS_CPUPROFILE"); path != "" {
 				f, err := os.Create(path)
