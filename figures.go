@@ -167,7 +167,18 @@ type SummaryRequest struct {
 	Group    string
 	Channel  string
 	Digits   int
+	// Units is UnitsAsReceived (default: each dossier under the unit that
+	// received it) or UnitsCurrent (under the unit that stands for it on
+	// Today, following merges).
+	Units string
+	Today time.Time
 }
+
+// The ways a summary names the units of its dossiers.
+const (
+	UnitsAsReceived = "as_received"
+	UnitsCurrent    = "current"
+)
 
 // SummaryGroup is one row of a summary: its counts, shares and targets.
 type SummaryGroup struct {
@@ -204,6 +215,13 @@ func (r SummaryRequest) Query(cat *Catalog) (SummaryQuery, error) {
 	}
 	end := r.To.AddDate(0, 0, 1)
 	q := SummaryQuery{Windows: []Window{{From: r.From, To: end}}, Channel: r.Channel}
+	switch r.Units {
+	case "", UnitsAsReceived:
+	case UnitsCurrent:
+		q.Successors = cat.Successors(r.Today)
+	default:
+		return q, invalid("units=%q: want as_received or current", r.Units)
+	}
 	if r.Channel != "" && !Channel(r.Channel).Valid() {
 		return q, invalid("channel=%q: want online, direct or postal", r.Channel)
 	}

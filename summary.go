@@ -32,6 +32,10 @@ type SummaryQuery struct {
 	// Now, when set, adds the figures at that instant (open, overdue and
 	// approaching now) to each group.
 	Now *Instant
+	// Successors, when set, counts each dossier under the unit that stands
+	// for its receiver (Catalog.Successors): grouping by unit and Units
+	// then go by today's units.
+	Successors map[string]string
 }
 
 // DossierQuery asks for the dossiers behind one figure: those that the
@@ -46,9 +50,10 @@ type DossierQuery struct {
 	// names in one of its stages (on its day, when set); DueBefore, when
 	// set, keeps those due before it: the alerts ask for what they have not
 	// told yet.
-	NotTold   *NotTold
-	DueBefore time.Time
-	Figure    Figure
+	NotTold    *NotTold
+	DueBefore  time.Time
+	Successors map[string]string // as in SummaryQuery
+	Figure     Figure
 	// Limit and Offset page the list, ordered by due time (none last),
 	// then by id; Limit 0 returns only the total.
 	Limit, Offset int

@@ -19,6 +19,7 @@ type SummaryAnswer struct {
 	Unit    string                `json:"unit,omitempty"`
 	Group   string                `json:"group,omitempty"`
 	Channel string                `json:"channel,omitempty"`
+	Units   string                `json:"units"`
 	Digits  int                   `json:"digits"`
 	Groups  []motcua.SummaryGroup `json:"groups,omitempty"`
 	Total   motcua.SummaryGroup   `json:"total"`
@@ -32,7 +33,7 @@ func badRequest(c *gin.Context, format string, args ...any) {
 // it reads the request, and the domain (motcua.SummaryRequest) does the rest.
 func (s *Server) summary(c *gin.Context) {
 	cat := s.fig.Catalog()
-	ans := SummaryAnswer{From: c.Query("from"), To: c.Query("to"), Unit: c.Query("unit"), Group: c.Query("group"), Channel: c.Query("channel"), Digits: 1}
+	ans := SummaryAnswer{From: c.Query("from"), To: c.Query("to"), Unit: c.Query("unit"), Group: c.Query("group"), Channel: c.Query("channel"), Digits: 1, Units: motcua.UnitsAsReceived}
 	// A head asks about their subtree: their own unit unless they name one in it.
 	unit, err := userOf(c).Narrow(cat, ans.Unit)
 	if err != nil {
@@ -40,7 +41,10 @@ func (s *Server) summary(c *gin.Context) {
 		return
 	}
 	ans.Unit = unit
-	req := motcua.SummaryRequest{Unit: ans.Unit, Group: ans.Group, Channel: ans.Channel, Digits: 1}
+	req := motcua.SummaryRequest{Unit: ans.Unit, Group: ans.Group, Channel: ans.Channel, Digits: 1, Units: c.Query("units"), Today: time.Now()}
+	if req.Units != "" {
+		ans.Units = req.Units
+	}
 	if req.From, err = time.ParseInLocation(time.DateOnly, ans.From, motcua.Location); err != nil {
 		badRequest(c, "from=%q: want a date YYYY-MM-DD", ans.From)
 		return

@@ -241,6 +241,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		"by procedure online":  {Windows: []motcua.Window{year}, By: "procedure", Channel: "online"},
 		"by official":          {Windows: []motcua.Window{year}, By: "official", Units: []string{"P1", "P2"}},
 		"today by unit (live)": {Windows: []motcua.Window{today}, By: "unit"},
+		"year by today's units": {Windows: []motcua.Window{year}, By: "unit", Units: cat.Subtree("PDH"), Successors: cat.Successors(now)},
 	} {
 		for tmpl, source := range map[string]string{"summary": "dossier_facts", "raw summary": eventsAsFacts} {
 			text, args, err := summaryQuery(source, q)

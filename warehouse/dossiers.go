@@ -144,7 +144,7 @@ func dossiersQuery(q motcua.DossierQuery) (list, count string, args []any, err e
 		return "", "", nil, fmt.Errorf("cannot list dossiers %d to %d: a page holds 0 to %d", q.Offset, q.Offset+q.Limit, MaxDossierPage)
 	}
 	now := instantSQL(q.Now) // the WITH list goes on with the window
-	where, args := filterSQL(q.Units, q.Channel, q.Procedure, q.Official)
+	where, args := filterSQL(unitExpr(q.Successors), q.Units, q.Channel, q.Procedure, q.Official)
 	from, to := max(0, q.Window.From.Unix()), max(0, q.Window.To.Unix())
 	if len(q.IDs) > 0 {
 		where += " AND dossier_id IN (SELECT id FROM dossier_ids)"

@@ -201,8 +201,10 @@ func summaryQuery(source string, q motcua.SummaryQuery) (string, []any, error) {
 	key := "''"
 	switch q.By {
 	case "":
-	case "unit", "procedure", "official":
+	case "procedure", "official":
 		key = q.By
+	case "unit":
+		key = unitExpr(q.Successors)
 	default:
 		return "", nil, fmt.Errorf("cannot group by %q", q.By)
 	}
@@ -229,14 +231,14 @@ func summaryQuery(source string, q motcua.SummaryQuery) (string, []any, error) {
 		names[i] = "f_" + string(f)
 		sums[i] = fmt.Sprintf("sumIf(sign, %s) AS %s", figureSQL[f], names[i])
 	}
-	where, args := filterSQL(q.Units, q.Channel, q.Procedure, q.Official)
+	where, args := filterSQL(unitExpr(q.Successors), q.Units, q.Channel, q.Procedure, q.Official)
 	return fmt.Sprintf(summarySQL, key, strings.Join(wins, ", "), where, source, strings.Join(sums, ",\n    "),
 		with, received, strings.Join(names, " + ")), args, nil
 }
 
 // filterSQL restricts rows to the units (nil: all), channel, procedure and
 // official asked for.
-func filterSQL(units []string, channel, procedure, official string) (string, []any) {
+func filterSQL(unit string, units []string, channel, procedure, official string) (string, []any) {
 	var where strings.Builder
 	var args []any
 	if units != nil {
@@ -244,7 +246,7 @@ func filterSQL(units []string, channel, procedure, official string) (string, []a
 		for i, u := range units {
 			quoted[i] = quote(u)
 		}
-		where.WriteString(" AND unit IN (" + strings.Join(quoted, ", ") + ")")
+		where.WriteString(" AND " + unit + " IN (" + strings.Join(quoted, ", ") + ")")
 	}
 	for _, f := range []struct{ col, v string }{{"channel", channel}, {"procedure", procedure}, {"official", official}} {
 		if f.v != "" {
@@ -253,6 +255,24 @@ func filterSQL(units []string, channel, procedure, official string) (string, []a
 		}
 	}
 	return where.String(), args
+}
+
+// unitExpr is the unit a row counts under: its receiver, or the unit that
+// stands for it in successors.
+func unitExpr(successors map[string]string) string {
+	if len(successors) == 0 {
+		return "unit"
+	}
+	olds := make([]string, 0, len(successors))
+	for o := range successors {
+		olds = append(olds, o)
+	}
+	slices.Sort(olds)
+	from, to := make([]string, len(olds)), make([]string, len(olds))
+	for i, o := range olds {
+		from[i], to[i] = quote(o), quote(successors[o])
+	}
+	return "transform(unit, [" + strings.Join(from, ", ") + "], [" + strings.Join(to, ", ") + "], unit)"
 }
 
 // quote writes s as a ClickHouse string literal.
