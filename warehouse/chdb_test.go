@@ -236,11 +236,11 @@ func TestCurrentClickHouse(t *testing.T) {
 		queries["catalogSelect "+t.name] = catalogSelect(t.name, t.columns())
 	}
 	for name, q := range map[string]motcua.SummaryQuery{
-		"year by unit":         {Windows: []motcua.Window{year}, By: "unit"},
-		"months":               {Windows: months, Units: cat.Subtree("TX")},
-		"by procedure online":  {Windows: []motcua.Window{year}, By: "procedure", Channel: "online"},
-		"by official":          {Windows: []motcua.Window{year}, By: "official", Units: []string{"P1", "P2"}},
-		"today by unit (live)": {Windows: []motcua.Window{today}, By: "unit"},
+		"year by unit":          {Windows: []motcua.Window{year}, By: "unit"},
+		"months":                {Windows: months, Units: cat.Subtree("TX")},
+		"by procedure online":   {Windows: []motcua.Window{year}, By: "procedure", Channel: "online"},
+		"by official":           {Windows: []motcua.Window{year}, By: "official", Units: []string{"P1", "P2"}},
+		"today by unit (live)":  {Windows: []motcua.Window{today}, By: "unit"},
 		"year by today's units": {Windows: []motcua.Window{year}, By: "unit", Units: cat.Subtree("PDH"), Successors: cat.Successors(now)},
 	} {
 		for tmpl, source := range map[string]string{"summary": "dossier_facts", "raw summary": eventsAsFacts} {
