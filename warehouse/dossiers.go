@@ -208,7 +208,7 @@ GROUP BY handling_unit HAVING overdue + approaching != 0`,
 // ClosedNotices returns the rows of the notification log, not marked done,
 // of dossiers that are no longer open at the instant.
 func (w *Warehouse) ClosedNotices(ctx context.Context, now *motcua.Instant) ([]motcua.Notice, error) {
-	q := fmt.Sprintf(selectClosedNotices, instantSQL(now), figureSQL[motcua.FigOpenNow])
+	q := fmt.Sprintf(selectClosedNotices, instantSQL(now))
 	rows, err := w.conn.Query(ctx, q)
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot read the notification log: %w", err))

@@ -69,15 +69,18 @@ const (
 	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at)"
 	selectAllDossiers   = "SELECT DISTINCT dossier_id FROM events"
 	insertNotice        = "INSERT INTO notifications (dossier_id, stage, unit, recipient, channel, ts, day, sent_at)"
-	// selectClosedNotices: %[1]s binds the instant (instantSQL), %[2]s is the condition of open_now.
+	// selectClosedNotices: the log's rows, not done, of dossiers closed since the first of them was
+	// sent (%[1]s binds the instant; closed is read from the facts, whose rows a later fold cancels).
 	selectClosedNotices = `SELECT dossier_id, toString(stage), unit, recipient, channel, ts, toString(day), toUInt32(sent_at) FROM notifications
 WHERE stage != 'done' AND dossier_id NOT IN (SELECT dossier_id FROM notifications WHERE stage = 'done')
- AND dossier_id NOT IN (
+ AND dossier_id IN (
   SELECT dossier_id FROM (
    WITH %[1]s toDateTime(0, 'Asia/Ho_Chi_Minh') AS wf
-   SELECT dossier_id, sumIf(sign, %[2]s) AS open FROM dossier_facts
-   WHERE dossier_id IN (SELECT dossier_id FROM notifications WHERE stage != 'done') GROUP BY dossier_id)
-  WHERE open > 0)`
+   SELECT dossier_id, sum(sign) AS s FROM dossier_facts
+   WHERE toUInt32(closed_at) != 0 AND closed_at <= nowt
+    AND closed_at >= (SELECT min(sent_at) FROM notifications WHERE stage != 'done')
+   GROUP BY dossier_id, closed_at)
+  WHERE s > 0)`
 	insertDelivery   = "INSERT INTO deliveries (kind, period, recipient, channel, ts, sent_at)"
 	selectDelivered  = "SELECT DISTINCT recipient FROM deliveries WHERE kind = ? AND period = ?"
 	insertMessage    = "INSERT INTO notification_messages (channel, ts, recipient, body, written_at)"
