@@ -95,9 +95,24 @@ func New(src Source, fig Figures, cfg Config) *Dashboards {
 // for everybody (the login page uses them too).
 func (d *Dashboards) RegisterStatic(r gin.IRoutes) {
 	static, _ := fs.Sub(staticFS, "static")
-	r.StaticFS("/static/motcua", http.FS(static))
+	r.StaticFS("/static/motcua", filesOnly{http.FS(static)})
 	charts, _ := fs.Sub(assets.FS, "echarts")
-	r.StaticFS("/static/echarts", http.FS(charts))
+	r.StaticFS("/static/echarts", filesOnly{http.FS(charts)})
+}
+
+// filesOnly serves files and no listing of a folder.
+type filesOnly struct{ http.FileSystem }
+
+func (f filesOnly) Open(name string) (http.File, error) {
+	file, err := f.FileSystem.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }
 
 // Register adds the pages to r, which must put the logged-in user in each
@@ -180,6 +195,10 @@ func (d *Dashboards) start(c *gin.Context, p *page) bool {
 	}
 	if f.Unit != "" && !p.User.Sees(cat, f.Unit) {
 		d.fail(c, p, forbidden("Bạn không có quyền xem số liệu của đơn vị %q.", f.Unit))
+		return false
+	}
+	if o, ok := cat.Official(f.Official); ok && f.Official != "" && !p.User.Sees(cat, o.Unit) {
+		d.fail(c, p, forbidden("Bạn không có quyền xem số liệu của công chức %q.", f.Official))
 		return false
 	}
 	p.Filter = f

@@ -19,6 +19,7 @@ import (
 const (
 	pageSize   = 50
 	exportRows = 10_000
+	maxPage    = 1_000_000
 )
 
 // listView is a page of the dossiers behind a figure.
@@ -47,8 +48,8 @@ func (d *Dashboards) dossiers(c *gin.Context) {
 	pg := 1
 	if s := c.Query("page"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			d.fail(c, p, badRequest("page=%q: want a page number from 1", s))
+		if err != nil || n < 1 || n > maxPage {
+			d.fail(c, p, badRequest("page=%q: want a page number from 1 to %d", s, maxPage))
 			return
 		}
 		pg = n

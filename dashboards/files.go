@@ -16,6 +16,9 @@ import (
 // table, or ?format=csv&table=NAME, one table.
 func (d *Dashboards) export(c *gin.Context, p *page, format string) {
 	name := fileName(p.Title, d.cfg.Now())
+	// Files of dossiers and names: not kept by browsers or proxies.
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
 	var buf bytes.Buffer
 	switch format {
 	case "xlsx":

@@ -27,7 +27,8 @@ func everyPageAndExportAnswers(t *testing.T, s *httptest.Server) {
 		}
 		tables, _ := pageTables(body)
 		code, file, hdr := get(t, s.URL+path+"&format=xlsx")
-		if code != 200 || hdr.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		if code != 200 || hdr.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+			hdr.Get("Cache-Control") != "no-store" || hdr.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s as XLSX: %d %s", path, code, hdr.Get("Content-Type"))
 			continue
 		}
@@ -56,6 +57,12 @@ func everyPageAndExportAnswers(t *testing.T, s *httptest.Server) {
 	if code, body, _ := get(t, s.URL+href); code != 200 || !strings.Contains(body, "Tiếp nhận") || !strings.Contains(body, "quá hạn") {
 		t.Errorf("%s: %d", href, code)
 	}
+	// The static files, but no listing of their folders.
+	for path, want := range map[string]int{"/static/motcua/motcua.js": 200, "/static/echarts/echarts.min.js": 200, "/static/motcua/": 404, "/static/echarts/": 404} {
+		if code, _, _ := get(t, s.URL+path); code != want {
+			t.Errorf("%s: %d, want %d", path, code, want)
+		}
+	}
 	// What is not there, or not right, says so.
 	for path, want := range map[string]struct {
 		code int
@@ -74,7 +81,10 @@ func everyPageAndExportAnswers(t *testing.T, s *httptest.Server) {
 		"/?" + year + "&format=pdf":               {400, `format=&#34;pdf&#34;`},
 		"/?" + year + "&format=csv&table=nope":    {400, "units"},
 	} {
-		code, body, _ := get(t, s.URL+path)
+		code, body, hdr := get(t, s.URL+path)
+		if hdr.Get("X-Content-Type-Options") != "nosniff" || hdr.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: the error page lacks its headers: %v", path, hdr)
+		}
 		if code != want.code || !strings.Contains(body, want.says) {
 			t.Errorf("%s: %d, want %d saying %q\n%.400s", path, code, want.code, want.says, body[strings.Index(body, "<main>"):])
 		}

@@ -48,6 +48,21 @@ type sessions struct {
 	key   []byte
 	ttl   time.Duration
 	users *access.Users
+	// revoked holds, per login, the last expiry of the sessions ended by
+	// a logout: every session issued before it (kept in memory; a restart
+	// with a key file forgets it).
+	mu      sync.Mutex
+	revoked map[string]int64
+}
+
+// revoke ends every session of login issued until now.
+func (ss *sessions) revoke(login string, now time.Time) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.revoked == nil {
+		ss.revoked = map[string]int64{}
+	}
+	ss.revoked[login] = now.Add(ss.ttl).Unix()
 }
 
 func (ss *sessions) mac(login string, exp int64, stamp string) []byte {
@@ -63,6 +78,11 @@ func (ss *sessions) issue(login string, now time.Time) (string, bool) {
 		return "", false
 	}
 	exp := now.Add(ss.ttl).Unix()
+	ss.mu.Lock()
+	if r := ss.revoked[login]; exp <= r {
+		exp = r + 1 // a login right after a logout, in the same second
+	}
+	ss.mu.Unlock()
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString([]byte(login)) + "." + strconv.FormatInt(exp, 10) + "." + enc.EncodeToString(ss.mac(login, exp, stamp)), true
 }
@@ -87,6 +107,12 @@ func (ss *sessions) user(r *http.Request, now time.Time) (access.User, bool) {
 	}
 	stamp, ok := ss.users.Stamp(string(login))
 	if !ok || !hmac.Equal(sig, ss.mac(string(login), exp, stamp)) {
+		return access.User{}, false
+	}
+	ss.mu.Lock()
+	gone := exp <= ss.revoked[string(login)]
+	ss.mu.Unlock()
+	if gone {
 		return access.User{}, false
 	}
 	return ss.users.Lookup(string(login))

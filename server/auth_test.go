@@ -253,9 +253,11 @@ func TestLogout(t *testing.T) {
 	base := start(t, warehousetest.Open(t), server.Config{})
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, CheckRedirect: noRedirect.CheckRedirect}
-	if r := loginForm(t, browser, base, accesstest.LeaderLogin, accesstest.LeaderPassword, "/"); r.status != http.StatusSeeOther {
-		t.Fatalf("login: %d", r.status)
+	login := loginForm(t, browser, base, accesstest.LeaderLogin, accesstest.LeaderPassword, "/")
+	if login.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", login.status)
 	}
+	copied := login.cookie
 	get := func() int {
 		req, _ := http.NewRequest("GET", base+"/", nil)
 		return do(t, browser, req).status
@@ -271,6 +273,20 @@ func TestLogout(t *testing.T) {
 	}
 	if s := get(); s != http.StatusSeeOther {
 		t.Errorf("after logout: %d, want 303", s)
+	}
+	// A copy of the cookie kept from before ends with the logout too.
+	if r := getWith(t, base, "/", copied); r.status != http.StatusSeeOther {
+		t.Errorf("a copied cookie after logout: %d, want 303", r.status)
+	}
+	if r := getWith(t, base, "/api/v1/units", copied); r.status != http.StatusUnauthorized {
+		t.Errorf("a copied cookie on the API after logout: %d, want 401", r.status)
+	}
+	// Logging in again works at once.
+	if r := loginForm(t, browser, base, accesstest.LeaderLogin, accesstest.LeaderPassword, "/"); r.status != http.StatusSeeOther {
+		t.Fatalf("login again: %d", r.status)
+	}
+	if s := get(); s != 200 {
+		t.Errorf("logged in again: %d", s)
 	}
 }
 

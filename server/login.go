@@ -101,6 +101,10 @@ func (s *Server) logout(c *gin.Context) {
 		forbiddenForm(c, err)
 		return
 	}
+	if u, ok := s.sessions.user(c.Request, time.Now()); ok {
+		// The cookie could have been copied: end the session on this side.
+		s.sessions.revoke(u.Login, time.Now())
+	}
 	s.setSessionCookie(c, "", -1)
 	c.Header("Cache-Control", "no-store")
 	c.Redirect(http.StatusSeeOther, "/login")

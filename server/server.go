@@ -193,7 +193,11 @@ func (s *Server) Start(ctx context.Context) error {
 	api := r.Group("/api/v1")
 	// Ingest takes its bearer tokens only; the reads take a user.
 	api.POST("/events", newEventsHandler(s.cfg.Ingest, s.committer, s.fig.Catalog, m, s.log).Post)
-	reads := api.Group("", s.reader)
+	reads := api.Group("", s.reader, func(c *gin.Context) {
+		// Answers about dossiers and units: not kept by browsers or proxies.
+		c.Header("Cache-Control", "no-store")
+		c.Header("X-Content-Type-Options", "nosniff")
+	})
 	reads.GET("/summary", s.summary)
 	reads.GET("/units", s.units)
 	reads.GET("/procedures", s.procedures)
@@ -343,7 +347,11 @@ func (s *Server) dossier(c *gin.Context) {
 		badRequest(c, "a dossier id has %d characters at most", motcua.MaxDossierIDLen)
 		return
 	}
-	evs, err := s.wh.Events(c.Request.Context(), id)
+	evs, err := pageSource{s}.Events(c.Request.Context(), id)
+	if errors.Is(err, motcua.ErrBusy) {
+		s.fail(c, err)
+		return
+	}
 	if err != nil {
 		s.log.Warn("cannot read a dossier", "dossier", id, "err", err)
 		c.Header("Retry-After", "5")
@@ -380,12 +388,20 @@ func (p pageSource) Summary(ctx context.Context, q motcua.SummaryQuery) ([]motcu
 	return p.s.runSummary(ctx, q)
 }
 
-func (p pageSource) Dossiers(ctx context.Context, q motcua.DossierQuery) ([]motcua.DossierRow, uint64, error) {
-	return p.s.wh.Dossiers(ctx, q)
+func (p pageSource) Dossiers(ctx context.Context, q motcua.DossierQuery) (rows []motcua.DossierRow, n uint64, err error) {
+	err = p.s.inSlot(ctx, "the dossier list", func() error {
+		rows, n, err = p.s.wh.Dossiers(ctx, q)
+		return err
+	})
+	return rows, n, err
 }
 
-func (p pageSource) Events(ctx context.Context, id string) ([]motcua.Event, error) {
-	return p.s.wh.Events(ctx, id)
+func (p pageSource) Events(ctx context.Context, id string) (evs []motcua.Event, err error) {
+	err = p.s.inSlot(ctx, "the dossier", func() error {
+		evs, err = p.s.wh.Events(ctx, id)
+		return err
+	})
+	return evs, err
 }
 
 // pageReports makes the reports of the pages from the figures.

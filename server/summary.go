@@ -75,19 +75,32 @@ func (s *Server) summary(c *gin.Context) {
 	c.JSON(http.StatusOK, ans)
 }
 
-// runSummary computes a summary once one of the MaxSummaries slots is free,
-// waiting SummaryWait at most.
+// runSummary computes a summary in one of the readers' slots.
 func (s *Server) runSummary(ctx context.Context, q motcua.SummaryQuery) ([]motcua.Counts, error) {
+	var out []motcua.Counts
+	err := s.inSlot(ctx, "the summary", func() error {
+		var err error
+		out, err = s.wh.Summary(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+// inSlot runs a reader's query (a summary, a dossier list, a dossier) once
+// one of the MaxSummaries slots is free, waiting SummaryWait at most: the
+// readers never take every connection to ClickHouse, so ingest and the
+// readiness check keep theirs.
+func (s *Server) inSlot(ctx context.Context, what string, run func() error) error {
 	t := time.NewTimer(s.cfg.SummaryWait)
 	defer t.Stop()
 	select {
 	case s.summaries <- struct{}{}:
 		defer func() { <-s.summaries }()
 	case <-t.C:
-		return nil, fmt.Errorf("cannot compute the summary: %d are being computed, the most at once, and none finished within %s: %w",
-			s.cfg.MaxSummaries, s.cfg.SummaryWait, motcua.ErrBusy)
+		return fmt.Errorf("cannot compute %s: %d reader queries are under way, the most at once, and none finished within %s: %w",
+			what, s.cfg.MaxSummaries, s.cfg.SummaryWait, motcua.ErrBusy)
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
-	return s.wh.Summary(ctx, q)
+	return run()
 }

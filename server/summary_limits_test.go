@@ -117,7 +117,7 @@ func TestSummaryConcurrencyCap(t *testing.T) {
 	}()
 	<-wh.entered
 	code, hdr, msg := getSummary(t, url, "from=2022-01-01&to=2022-12-31")
-	if code != 503 || hdr.Get("Retry-After") == "" || !strings.Contains(msg, "1 are being computed, the most at once") {
+	if code != 503 || hdr.Get("Retry-After") == "" || !strings.Contains(msg, "1 reader queries are under way, the most at once") {
 		t.Errorf("past the cap: %d %q, Retry-After %q", code, msg, hdr.Get("Retry-After"))
 	}
 	close(wh.release)
