@@ -62,7 +62,7 @@ func (d *Dashboards) dossiers(c *gin.Context) {
 		return
 	}
 	now := cat.InstantAt(d.cfg.Now(), cal)
-	q := motcua.DossierQuery{Window: f.Window(), Now: &now, Units: units, Channel: f.Channel, Procedure: f.Procedure,
+	q := motcua.DossierQuery{Window: f.Window(), Now: &now, Units: units, Successors: f.successors(cat, d.cfg.Now()), Channel: f.Channel, Procedure: f.Procedure,
 		Official: f.Official, Figure: fig, Limit: pageSize, Offset: (pg - 1) * pageSize}
 	if c.Query("format") != "" {
 		q.Limit, q.Offset = exportRows, 0

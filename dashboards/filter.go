@@ -21,6 +21,18 @@ type Filter struct {
 	Channel   string
 	Procedure string
 	Official  string
+	// UnitsAs is motcua.UnitsAsReceived (the default) or UnitsCurrent:
+	// each dossier under the unit that stands for its receiver today.
+	UnitsAs string
+}
+
+// successors is the mapping of the units merged away to today's, when the
+// filter counts under today's units.
+func (f Filter) successors(cat *motcua.Catalog, now time.Time) map[string]string {
+	if f.UnitsAs != motcua.UnitsCurrent {
+		return nil
+	}
+	return cat.Successors(now)
 }
 
 // parseFilter reads a filter from a page's query; the period defaults to
@@ -79,6 +91,13 @@ func parseFilter(q url.Values, cat *motcua.Catalog, now time.Time) (Filter, erro
 		return f, fmt.Errorf("level=%q: want town, commune, sector or post", f.Level)
 	}
 	f.Unit, f.Channel, f.Procedure, f.Official = q.Get("unit"), q.Get("channel"), q.Get("procedure"), q.Get("official")
+	switch f.UnitsAs = q.Get("units"); f.UnitsAs {
+	case "", motcua.UnitsAsReceived:
+		f.UnitsAs = ""
+	case motcua.UnitsCurrent:
+	default:
+		return f, fmt.Errorf("units=%q: want as_received or current", f.UnitsAs)
+	}
 	if f.Unit != "" && !cat.HasUnit(f.Unit) {
 		return f, fmt.Errorf("unit=%q: no such unit in the catalogue", f.Unit)
 	}
@@ -113,7 +132,7 @@ func (f Filter) Values() url.Values {
 			v.Set("basis", "official")
 		}
 	}
-	for k, s := range map[string]string{"level": string(f.Level), "unit": f.Unit, "channel": f.Channel, "procedure": f.Procedure, "official": f.Official} {
+	for k, s := range map[string]string{"level": string(f.Level), "unit": f.Unit, "channel": f.Channel, "procedure": f.Procedure, "official": f.Official, "units": f.UnitsAs} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -179,6 +198,9 @@ func (f Filter) Describe(cat *motcua.Catalog) []string {
 	}
 	if f.Channel != "" {
 		lines = append(lines, "Kênh tiếp nhận: "+channelName(motcua.Channel(f.Channel)))
+	}
+	if f.UnitsAs == motcua.UnitsCurrent {
+		lines = append(lines, "Hồ sơ tính theo đơn vị hiện nay: hồ sơ của đơn vị đã sáp nhập tính cho đơn vị kế thừa")
 	}
 	if f.Procedure != "" {
 		p, _ := cat.Procedure(f.Procedure)

@@ -84,7 +84,7 @@ func (d *Dashboards) scope(ctx context.Context, p *page, unitPage bool) error {
 		return forbidden("Không có đơn vị nào bạn được xem ở cấp này.")
 	}
 	now := cat.InstantAt(d.cfg.Now(), d.fig.Calendar())
-	base := motcua.SummaryQuery{Windows: []motcua.Window{f.Window()}, Units: units, Channel: f.Channel, Procedure: f.Procedure, Official: f.Official}
+	base := motcua.SummaryQuery{Windows: []motcua.Window{f.Window()}, Units: units, Successors: f.successors(cat, d.cfg.Now()), Channel: f.Channel, Procedure: f.Procedure, Official: f.Official}
 	byUnit := base
 	byUnit.By, byUnit.Now = motcua.GroupUnit, &now
 	unitRows, err := d.src.Summary(ctx, byUnit)
@@ -135,7 +135,7 @@ func (d *Dashboards) scope(ctx context.Context, p *page, unitPage bool) error {
 			return err
 		}
 		doc.Tables = append(doc.Tables, officialTable(cat, f, offRows))
-		q := motcua.DossierQuery{Window: f.Window(), Now: &now, Units: units, Channel: f.Channel, Procedure: f.Procedure,
+		q := motcua.DossierQuery{Window: f.Window(), Now: &now, Units: units, Successors: f.successors(cat, d.cfg.Now()), Channel: f.Channel, Procedure: f.Procedure,
 			Official: f.Official, Figure: motcua.FigOpenNow, Limit: 20}
 		rows, n, err := d.src.Dossiers(ctx, q)
 		if err != nil {

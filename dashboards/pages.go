@@ -44,7 +44,7 @@ func (d *Dashboards) procedure(c *gin.Context) {
 		return
 	}
 	f := p.Filter
-	rows, total, err := d.src.Dossiers(ctx, motcua.DossierQuery{Window: f.Window(), Units: f.Units(cat, p.User), Channel: f.Channel,
+	rows, total, err := d.src.Dossiers(ctx, motcua.DossierQuery{Window: f.Window(), Units: f.Units(cat, p.User), Successors: f.successors(cat, d.cfg.Now()), Channel: f.Channel,
 		Procedure: code, Official: f.Official, Figure: motcua.FigResolved, Limit: exportRows})
 	if err != nil {
 		d.fail(c, p, err)
@@ -121,7 +121,7 @@ func (d *Dashboards) official(c *gin.Context) {
 		d.fail(c, p, badRequest("Trang công chức xem theo tuần tối đa %d tuần; kỳ đã chọn có %d tuần: chọn kỳ ngắn hơn.", maxWeeks, len(weeks)))
 		return
 	}
-	rows, err := d.src.Summary(ctx, motcua.SummaryQuery{Windows: weeks, Units: f.Units(cat, p.User), Channel: f.Channel,
+	rows, err := d.src.Summary(ctx, motcua.SummaryQuery{Windows: weeks, Units: f.Units(cat, p.User), Successors: f.successors(cat, d.cfg.Now()), Channel: f.Channel,
 		Procedure: f.Procedure, Official: code})
 	if err != nil {
 		d.fail(c, p, err)

@@ -19,6 +19,7 @@ type picker struct {
 	Levels   []option
 	Units    []option
 	Channels []option
+	UnitsAs  []option
 	From, To string
 	Custom   bool
 }
@@ -55,6 +56,7 @@ func newPicker(f Filter, now time.Time, cat *motcua.Catalog, u access.User) pick
 	for _, c := range []motcua.Channel{motcua.Online, motcua.Direct, motcua.Postal} {
 		pk.Channels = append(pk.Channels, option{string(c), "Kênh " + channelName(c), f.Channel == string(c)})
 	}
+	pk.UnitsAs = []option{{"", "Đơn vị như khi tiếp nhận", f.UnitsAs == ""}, {motcua.UnitsCurrent, "Đơn vị hiện nay (sau sắp xếp 2025)", f.UnitsAs == motcua.UnitsCurrent}}
 	pk.From, pk.To = p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)
 	pk.Custom = p.Kind == motcua.PeriodCustom
 	return pk

@@ -16,8 +16,9 @@ import (
 // subtree, or every unit when empty.
 type Reports interface {
 	Weekly(ctx context.Context, week, unit string) (*export.Doc, error)
-	Form06(ctx context.Context, p motcua.Period, unit string) (*export.Doc, error)
-	Text(ctx context.Context, p motcua.Period, unit string) (title string, paragraphs []string, err error)
+	// Form06 and Text count under today's units when current is set.
+	Form06(ctx context.Context, p motcua.Period, unit string, current bool) (*export.Doc, error)
+	Text(ctx context.Context, p motcua.Period, unit string, current bool) (title string, paragraphs []string, err error)
 }
 
 // reportUnit is the unit a report covers: the one asked for, else the
@@ -52,7 +53,7 @@ func (d *Dashboards) form06(c *gin.Context) {
 	if !d.start(c, p) {
 		return
 	}
-	doc, err := d.cfg.Reports.Form06(c.Request.Context(), p.Filter.Period, reportUnit(p))
+	doc, err := d.cfg.Reports.Form06(c.Request.Context(), p.Filter.Period, reportUnit(p), p.Filter.UnitsAs == motcua.UnitsCurrent)
 	if err != nil {
 		d.fail(c, p, reportError(err))
 		return
@@ -68,7 +69,7 @@ func (d *Dashboards) text(c *gin.Context) {
 	if !d.start(c, p) {
 		return
 	}
-	title, pars, err := d.cfg.Reports.Text(c.Request.Context(), p.Filter.Period, reportUnit(p))
+	title, pars, err := d.cfg.Reports.Text(c.Request.Context(), p.Filter.Period, reportUnit(p), p.Filter.UnitsAs == motcua.UnitsCurrent)
 	if err != nil {
 		d.fail(c, p, reportError(err))
 		return

@@ -208,7 +208,7 @@ func (d *Deliverer) form06(ctx context.Context, p motcua.Period, at time.Time) (
 	if err != nil || done[d.cfg.Form06To] {
 		return 0, err
 	}
-	f, err := BuildForm06(ctx, d.src, d.fig.Catalog(), p, "")
+	f, err := BuildForm06(ctx, d.src, d.fig.Catalog(), p, "", nil)
 	if err != nil {
 		return 0, err
 	}

@@ -41,12 +41,14 @@ func form06Row(stt, field string, c motcua.Counts) Form06Row {
 
 // Form06 is "Biểu số 06/VPCP/KSTT" (Circular 01/2020/TT-VPCP) for a period.
 type Form06 struct {
-	Period string      `json:"period"`
-	From   string      `json:"from"`
-	To     string      `json:"to"`
-	Unit   string      `json:"unit,omitempty"`
-	Total  Form06Row   `json:"total"`
-	Rows   []Form06Row `json:"rows"` // each level, then its fields
+	Period string `json:"period"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Unit   string `json:"unit,omitempty"`
+	// CurrentUnits says that dossiers count under today's units.
+	CurrentUnits bool        `json:"current_units"`
+	Total        Form06Row   `json:"total"`
+	Rows         []Form06Row `json:"rows"` // each level, then its fields
 }
 
 // The form's number and title.
@@ -60,7 +62,10 @@ var romans = []string{"I", "II", "III", "IV", "V", "VI"}
 // BuildForm06 makes form 06 for the period, of the dossiers received by
 // unit and its subtree (every unit when empty): a row per level of
 // procedure, then per field within it.
-func BuildForm06(ctx context.Context, src Source, cat *motcua.Catalog, p motcua.Period, unit string) (*Form06, error) {
+//
+// With successors (Catalog.Successors), each dossier counts under the unit
+// that stands today for the unit that received it.
+func BuildForm06(ctx context.Context, src Source, cat *motcua.Catalog, p motcua.Period, unit string, successors map[string]string) (*Form06, error) {
 	var units []string
 	if unit != "" {
 		if !cat.HasUnit(unit) {
@@ -69,7 +74,7 @@ func BuildForm06(ctx context.Context, src Source, cat *motcua.Catalog, p motcua.
 		units = cat.Subtree(unit)
 	}
 	rows, err := src.Summary(ctx, motcua.SummaryQuery{Windows: []motcua.Window{{From: p.From, To: p.To.AddDate(0, 0, 1)}},
-		Units: units, By: motcua.GroupProcedure})
+		Units: units, By: motcua.GroupProcedure, Successors: successors})
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +102,7 @@ func BuildForm06(ctx context.Context, src Source, cat *motcua.Catalog, p motcua.
 		total.Add(r)
 	}
 	f := &Form06{Period: p.Label(), From: motcua.FormatDate(p.From), To: motcua.FormatDate(p.To), Unit: unit,
-		Total: form06Row("", "Tổng số", total)}
+		Total: form06Row("", "Tổng số", total), CurrentUnits: successors != nil}
 	levels := []motcua.UnitLevel{motcua.LevelTown, motcua.LevelCommune, motcua.LevelSector, motcua.LevelPost}
 	for lv := range byLevel {
 		if !containsLevel(levels, lv) {
@@ -145,6 +150,9 @@ func (f *Form06) Doc(unitName string) *export.Doc {
 		fmt.Sprintf("Kỳ báo cáo: %s (từ ngày %s đến ngày %s)", f.Period, f.From, f.To)}
 	if unitName != "" {
 		lines = append(lines, "Đơn vị báo cáo: "+unitName)
+	}
+	if f.CurrentUnits {
+		lines = append(lines, "Hồ sơ tính theo đơn vị hiện nay: hồ sơ của đơn vị đã sáp nhập tính cho đơn vị kế thừa.")
 	}
 	lines = append(lines, "Đơn vị tính: hồ sơ. Hồ sơ rút hoặc bị từ chối tính là giải quyết đúng hạn; hồ sơ đang chờ bổ sung tính là đang giải quyết trong hạn.")
 	t := &export.Table{Name: "form06", Title: Form06Number,

@@ -58,7 +58,7 @@ func TestForm06(t *testing.T) {
 		t.Fatal(err)
 	}
 	march, _ := motcua.NewPeriod(motcua.PeriodMonth, 2024, 3, false)
-	f, err := reports.BuildForm06(ctx, wh, cat, march, "")
+	f, err := reports.BuildForm06(ctx, wh, cat, march, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestReportsOfTheDemo2022(t *testing.T) {
 		t.Fatal(err)
 	}
 	year, _ := motcua.NewPeriod(motcua.PeriodYear, 2022, 0, false)
-	f, err := reports.BuildForm06(ctx, wh, cat, year, "")
+	f, err := reports.BuildForm06(ctx, wh, cat, year, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestReportsOfTheDemo2022(t *testing.T) {
 	if s := levels["sector"]; s.Received != 18984 || s.OnTime != 18984 {
 		t.Errorf("the sector agencies: %+v", s)
 	}
-	text, err := reports.BuildText(ctx, wh, cat, year, "")
+	text, err := reports.BuildText(ctx, wh, cat, year, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,10 @@ func (t *Text) String() string {
 
 // BuildText writes the results section for the period, of unit and its
 // subtree (every unit when empty).
-func BuildText(ctx context.Context, src Source, cat *motcua.Catalog, p motcua.Period, unit string) (*Text, error) {
+//
+// With successors (Catalog.Successors), each dossier counts under the unit
+// that stands today for the unit that received it, and the note says so.
+func BuildText(ctx context.Context, src Source, cat *motcua.Catalog, p motcua.Period, unit string, successors map[string]string) (*Text, error) {
 	var units []string
 	if unit != "" {
 		if !cat.HasUnit(unit) {
@@ -47,7 +50,7 @@ func BuildText(ctx context.Context, src Source, cat *motcua.Catalog, p motcua.Pe
 		units = cat.Subtree(unit)
 	}
 	rows, err := src.Summary(ctx, motcua.SummaryQuery{Windows: []motcua.Window{{From: p.From, To: p.To.AddDate(0, 0, 1)}},
-		Units: units, By: motcua.GroupUnit})
+		Units: units, By: motcua.GroupUnit, Successors: successors})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +109,7 @@ func BuildText(ctx context.Context, src Source, cat *motcua.Catalog, p motcua.Pe
 		t.Paragraphs = append(t.Paragraphs, par)
 	}
 	t.Note = "Ghi chú: tỷ lệ trực tuyến tính trên tổng số hồ sơ đã tiếp nhận (mới tiếp nhận và từ kỳ trước chuyển qua), như báo cáo năm 2022; " +
-		"tỷ lệ trước hạn, đúng hạn và quá hạn tính trên số hồ sơ đã giải quyết. Số liệu do motcua tổng hợp từ dữ liệu hồ sơ, kỳ: " + p.Label() + "."
+		"tỷ lệ trước hạn, đúng hạn và quá hạn tính trên số hồ sơ đã giải quyết. " + unitsNote(successors) + "Số liệu do motcua tổng hợp từ dữ liệu hồ sơ, kỳ: " + p.Label() + "."
 	return t, nil
 }
 
@@ -188,4 +191,12 @@ func ratingSentence(cat *motcua.Catalog, unit string, year int) string {
 	}
 	return fmt.Sprintf("Theo %s về kết quả đánh giá, xếp loại tình hình tiếp nhận, giải quyết, trả kết quả hồ sơ thủ tục hành chính năm %d: %s.",
 		source, year, strings.Join(parts, " và "))
+}
+
+// unitsNote says which units the dossiers count under.
+func unitsNote(successors map[string]string) string {
+	if successors != nil {
+		return "Hồ sơ tính theo đơn vị hiện nay: hồ sơ của đơn vị đã sáp nhập tính cho đơn vị kế thừa. "
+	}
+	return "Hồ sơ tính theo đơn vị tiếp nhận. "
 }

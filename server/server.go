@@ -422,8 +422,16 @@ func (r pageReports) Weekly(ctx context.Context, week, unit string) (*export.Doc
 	return rep.Doc("Báo cáo tiếp nhận hồ sơ trực tuyến theo tuần"), nil
 }
 
-func (r pageReports) Form06(ctx context.Context, p motcua.Period, unit string) (*export.Doc, error) {
-	f, err := reports.BuildForm06(ctx, pageSource(r), r.s.fig.Catalog(), p, unit)
+// successors maps the merged units to today's when current is set.
+func (r pageReports) successors(current bool) map[string]string {
+	if !current {
+		return nil
+	}
+	return r.s.fig.Catalog().Successors(time.Now())
+}
+
+func (r pageReports) Form06(ctx context.Context, p motcua.Period, unit string, current bool) (*export.Doc, error) {
+	f, err := reports.BuildForm06(ctx, pageSource(r), r.s.fig.Catalog(), p, unit, r.successors(current))
 	if err != nil {
 		return nil, err
 	}
@@ -431,8 +439,8 @@ func (r pageReports) Form06(ctx context.Context, p motcua.Period, unit string) (
 	return f.Doc(u.Name), nil
 }
 
-func (r pageReports) Text(ctx context.Context, p motcua.Period, unit string) (string, []string, error) {
-	t, err := reports.BuildText(ctx, pageSource(r), r.s.fig.Catalog(), p, unit)
+func (r pageReports) Text(ctx context.Context, p motcua.Period, unit string, current bool) (string, []string, error) {
+	t, err := reports.BuildText(ctx, pageSource(r), r.s.fig.Catalog(), p, unit, r.successors(current))
 	if err != nil {
 		return "", nil, err
 	}

@@ -41,6 +41,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	periodKind := fs.String("period", "", "form06, text: a named period: month, quarter, half, nine_months or year, with --year and --n")
 	year := fs.Int("year", time.Now().Year(), "form06, text: the `YEAR` of --period")
 	n := fs.Int("n", 1, "form06, text: the month (1-12), quarter (1-4) or half (1-2) of --period")
+	unitsAs := fs.String("units", motcua.UnitsAsReceived, "form06, text: as_received (each dossier under the unit that received it) or current (under today's unit, after merges)")
 	official := fs.Bool("official", false, "form06, text: the official reporting period of --period (from the 15th to the 14th)")
 	unit := fs.String("unit", "", "the unit `CODE` and its subtree (default: every unit)")
 	format := fs.String("format", "xlsx", "xlsx, csv, json or html")
@@ -96,6 +97,14 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	cat := fig.Catalog()
+	var succ map[string]string
+	switch *unitsAs {
+	case motcua.UnitsAsReceived:
+	case motcua.UnitsCurrent:
+		succ = cat.Successors(time.Now())
+	default:
+		return fmt.Errorf("--units %q: want as_received or current", *unitsAs)
+	}
 	if *send {
 		if kind != "weekly" {
 			return errors.New("--send is for the weekly report")
@@ -137,13 +146,13 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		doc, value, name, label = w.Doc("Báo cáo tiếp nhận hồ sơ trực tuyến theo tuần"), w, "weekly-"+week.String(), fmt.Sprintf("%s, %d units", week.Label(), len(w.Units))
 	case "form06":
-		f, err := reports.BuildForm06(ctx, st.wh, cat, period, *unit)
+		f, err := reports.BuildForm06(ctx, st.wh, cat, period, *unit, succ)
 		if err != nil {
 			return err
 		}
 		doc, value, name, label = f.Doc(unitName), f, "form06-"+period.From.Format("20060102")+"-"+period.To.Format("20060102"), period.Label()
 	case "text":
-		txt, err := reports.BuildText(ctx, st.wh, cat, period, *unit)
+		txt, err := reports.BuildText(ctx, st.wh, cat, period, *unit, succ)
 		if err != nil {
 			return err
 		}
