@@ -73,6 +73,7 @@ func TestOnTheDemo(t *testing.T) {
 	t.Run("the overview agrees with the summary", func(t *testing.T) { overviewAgreesWithTheSummary(t, leader, wh) })
 	t.Run("exports match the page", func(t *testing.T) { exportsMatchThePage(t, leader, wh) })
 	t.Run("every page and export answers", func(t *testing.T) { everyPageAndExportAnswers(t, leader) })
+	t.Run("today's units", func(t *testing.T) { todaysUnits(t, leader, wh, fig.cat) })
 }
 
 // serve runs the pages for a user over the demo data.
@@ -123,8 +124,40 @@ func parseCount(t *testing.T, s string) uint64 {
 // dossiers: the list says as many as the count, and its first page shows
 // them (up to a page).
 func everyFigureOpensItsDossiers(t *testing.T, s *httptest.Server) {
-	for _, query := range []string{"period=year&year=2022", "period=month&year=2026&n=11"} {
-		code, body, hdr := get(t, s.URL+"/?"+query)
+	followCounts(t, s, "/", "period=year&year=2022", "period=month&year=2026&n=11")
+}
+
+// todaysUnits: the year 2025 of phường Duyên Hải under today's units holds
+// its predecessors' dossiers, and every count of its page opens as many.
+func todaysUnits(t *testing.T, s *httptest.Server, wh *warehouse.Warehouse, cat *motcua.Catalog) {
+	followCounts(t, s, "/units/PDH", "period=year&year=2025&units=current", "period=year&year=2025")
+	year := []motcua.Window{{From: time.Date(2025, 1, 1, 0, 0, 0, 0, motcua.Location), To: time.Date(2026, 1, 1, 0, 0, 0, 0, motcua.Location)}}
+	total := func(units []string, succ map[string]string) uint64 {
+		rows, err := wh.Summary(t.Context(), motcua.SummaryQuery{Windows: year, Units: units, Successors: succ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		for _, r := range rows {
+			n += r.Handled
+		}
+		return n
+	}
+	cur := total(cat.Subtree("PDH"), cat.Successors(now))
+	if want := total([]string{"P1", "LT", "DT", "PDH", "PDH.TT"}, nil); cur != want || cur <= total(cat.Subtree("PDH"), nil) {
+		t.Errorf("phường Duyên Hải's 2025 under today's units: %d, its predecessors' and its own %d", cur, want)
+	}
+	_, body, _ := get(t, s.URL+"/units/PDH?period=year&year=2025&units=current")
+	if !strings.Contains(body, fmt.Sprintf(`<span class="value">%s<`, motcua.FormatCount(cur))) || !strings.Contains(body, "tính theo đơn vị hiện nay") {
+		t.Errorf("the page of phường Duyên Hải under today's units does not show %d handled", cur)
+	}
+}
+
+// followCounts opens the page at path with each query and follows every
+// count that links to its dossiers.
+func followCounts(t *testing.T, s *httptest.Server, path string, queries ...string) {
+	for _, query := range queries {
+		code, body, hdr := get(t, s.URL+path+"?"+query)
 		if code != 200 {
 			t.Fatalf("overview %s: %d\n%s", query, code, body)
 		}

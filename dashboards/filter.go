@@ -21,6 +21,9 @@ type Filter struct {
 	Channel   string
 	Procedure string
 	Official  string
+	// Own counts the unit's own dossiers, not its subtree's: a row of the
+	// units' table.
+	Own bool
 	// UnitsAs is motcua.UnitsAsReceived (the default) or UnitsCurrent:
 	// each dossier under the unit that stands for its receiver today.
 	UnitsAs string
@@ -91,6 +94,7 @@ func parseFilter(q url.Values, cat *motcua.Catalog, now time.Time) (Filter, erro
 		return f, fmt.Errorf("level=%q: want town, commune, sector or post", f.Level)
 	}
 	f.Unit, f.Channel, f.Procedure, f.Official = q.Get("unit"), q.Get("channel"), q.Get("procedure"), q.Get("official")
+	f.Own = q.Get("own") == "1" && f.Unit != ""
 	switch f.UnitsAs = q.Get("units"); f.UnitsAs {
 	case "", motcua.UnitsAsReceived:
 		f.UnitsAs = ""
@@ -132,6 +136,9 @@ func (f Filter) Values() url.Values {
 			v.Set("basis", "official")
 		}
 	}
+	if f.Own {
+		v.Set("own", "1")
+	}
 	for k, s := range map[string]string{"level": string(f.Level), "unit": f.Unit, "channel": f.Channel, "procedure": f.Procedure, "official": f.Official, "units": f.UnitsAs} {
 		if s != "" {
 			v.Set(k, s)
@@ -167,7 +174,9 @@ func (f Filter) Units(cat *motcua.Catalog, user access.User) []string {
 		return nil
 	}
 	var in []string
-	if f.Unit != "" {
+	if f.Unit != "" && f.Own {
+		in = []string{f.Unit}
+	} else if f.Unit != "" {
 		in = cat.Subtree(f.Unit)
 	} else if user.Scope() != "" {
 		in = cat.Subtree(user.Scope())
@@ -194,7 +203,11 @@ func (f Filter) Describe(cat *motcua.Catalog) []string {
 	}
 	if f.Unit != "" {
 		u, _ := cat.Unit(f.Unit)
-		lines = append(lines, "Đơn vị: "+u.Name+" (và các đơn vị trực thuộc)")
+		if f.Own {
+			lines = append(lines, "Đơn vị: "+u.Name+" (không kể các đơn vị trực thuộc)")
+		} else {
+			lines = append(lines, "Đơn vị: "+u.Name+" (và các đơn vị trực thuộc)")
+		}
 	}
 	if f.Channel != "" {
 		lines = append(lines, "Kênh tiếp nhận: "+channelName(motcua.Channel(f.Channel)))

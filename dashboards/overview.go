@@ -260,17 +260,17 @@ func (d *Dashboards) unitsTable(f Filter, rows []motcua.Counts, year int, pf Fil
 		row := []export.Cell{
 			{Value: r.u.Name, Link: f.Link("/units/"+r.u.Code, "unit", "")},
 			{Value: r.u.Level.LevelName()},
-			count(f, r.c, motcua.FigHandled, "unit", r.u.Code),
-			count(f, r.c, motcua.FigNew, "unit", r.u.Code),
-			count(f, r.c, motcua.FigNewOnline, "unit", r.u.Code),
+			count(f, r.c, motcua.FigHandled, "unit", r.u.Code, "own", "1"),
+			count(f, r.c, motcua.FigNew, "unit", r.u.Code, "own", "1"),
+			count(f, r.c, motcua.FigNewOnline, "unit", r.u.Code, "own", "1"),
 			shareCell(sh["online"]),
 			{},
-			count(f, r.c, motcua.FigResolved, "unit", r.u.Code),
-			count(f, r.c, motcua.FigEarly, "unit", r.u.Code),
-			count(f, r.c, motcua.FigOnTime, "unit", r.u.Code),
-			count(f, r.c, motcua.FigLate, "unit", r.u.Code),
-			count(f, r.c, motcua.FigWithinDueAtEnd, "unit", r.u.Code),
-			count(f, r.c, motcua.FigOverdueAtEnd, "unit", r.u.Code),
+			count(f, r.c, motcua.FigResolved, "unit", r.u.Code, "own", "1"),
+			count(f, r.c, motcua.FigEarly, "unit", r.u.Code, "own", "1"),
+			count(f, r.c, motcua.FigOnTime, "unit", r.u.Code, "own", "1"),
+			count(f, r.c, motcua.FigLate, "unit", r.u.Code, "own", "1"),
+			count(f, r.c, motcua.FigWithinDueAtEnd, "unit", r.u.Code, "own", "1"),
+			count(f, r.c, motcua.FigOverdueAtEnd, "unit", r.u.Code, "own", "1"),
 			shareCell(r.pr.Share),
 			{Value: r.pr.Points},
 			{Value: r.pr.Rating},
@@ -286,14 +286,14 @@ func (d *Dashboards) unitsTable(f Filter, rows []motcua.Counts, year int, pf Fil
 			tv = *r.tgt
 		}
 		targetLine = append(targetLine, opts.LineData{Value: tv})
-		links[0] = append(links[0], figureLink(f, motcua.FigNewOnline, "unit", r.u.Code))
+		links[0] = append(links[0], figureLink(f, motcua.FigNewOnline, "unit", r.u.Code, "own", "1"))
 		links[1] = append(links[1], "")
 		early = append(early, opts.BarData{Value: r.c.Early})
 		onTime = append(onTime, opts.BarData{Value: r.c.OnTime})
 		late = append(late, opts.BarData{Value: r.c.Late})
-		outcomeLinks[0] = append(outcomeLinks[0], figureLink(f, motcua.FigEarly, "unit", r.u.Code))
-		outcomeLinks[1] = append(outcomeLinks[1], figureLink(f, motcua.FigOnTime, "unit", r.u.Code))
-		outcomeLinks[2] = append(outcomeLinks[2], figureLink(f, motcua.FigLate, "unit", r.u.Code))
+		outcomeLinks[0] = append(outcomeLinks[0], figureLink(f, motcua.FigEarly, "unit", r.u.Code, "own", "1"))
+		outcomeLinks[1] = append(outcomeLinks[1], figureLink(f, motcua.FigOnTime, "unit", r.u.Code, "own", "1"))
+		outcomeLinks[2] = append(outcomeLinks[2], figureLink(f, motcua.FigLate, "unit", r.u.Code, "own", "1"))
 	}
 	pr := total.Progress(1)
 	sh := total.Shares(1)

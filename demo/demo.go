@@ -114,6 +114,21 @@ func Generate(cat *motcua.Catalog, cal *motcua.Calendar, cfg Config) ([]motcua.E
 		// Vertically managed agencies: 18,984 received in 2022, all resolved on time.
 		{units: sectors, weights: []float64{0.35, 0.2, 0.25, 0.15, 0.05}, channel: motcua.Direct, n: 18984, outcomes: outcomes(motcua.OnTime, 18984), recvFrom: y22, recvTo: y23, resFrom: y22, resTo: y23, procs: sector, prefix: "ND"},
 	}
+	// 2025, across the reform: the seven communes and wards receive until 30 June (some of their
+	// dossiers resolved after it), the three units that stand for them from 1 July.
+	y25, jul25, y26, mar26 := local(2025, 1, 1), local(2025, 7, 1), local(2026, 1, 1), local(2026, 3, 1)
+	if u, ok := cat.Unit("P1"); ok && !u.End().IsZero() && u.End().Equal(jul25) && cfg.Now.After(mar26) {
+		centres := []string{"PDH.TT", "PTLH.TT", "XLH.TT"}
+		mix := func(n int) []motcua.Outcome {
+			return outcomes(motcua.Early, n*60/100, motcua.OnTime, n-n*60/100-n*4/100, motcua.Late, n*4/100)
+		}
+		plans = append(plans,
+			plan{units: communes, weights: communeW, channel: motcua.Online, n: 3000, outcomes: mix(3000), recvFrom: y25, recvTo: jul25, resFrom: y25, resTo: y26, procs: communeOnline, prefix: "XA25"},
+			plan{units: communes, weights: communeW, channel: motcua.Direct, n: 4000, outcomes: mix(4000), recvFrom: y25, recvTo: jul25, resFrom: y25, resTo: y26, procs: commune, prefix: "XA25"},
+			plan{units: centres, weights: []float64{0.45, 0.3, 0.25}, channel: motcua.Online, n: 3500, outcomes: mix(3500), recvFrom: jul25, recvTo: y26, resFrom: jul25, resTo: mar26, procs: communeOnline, prefix: "TT25"},
+			plan{units: centres, weights: []float64{0.45, 0.3, 0.25}, channel: motcua.Direct, n: 3500, outcomes: mix(3500), recvFrom: jul25, recvTo: y26, resFrom: jul25, resTo: mar26, procs: commune, prefix: "TT25"},
+		)
+	}
 	for i := range plans {
 		p := &plans[i]
 		if len(p.outcomes) != p.n {
