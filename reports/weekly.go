@@ -177,6 +177,11 @@ func BuildWeekly(ctx context.Context, src Source, cat *motcua.Catalog, cal *motc
 		if units != nil && !inScope[o.Unit] {
 			continue
 		}
+		// The units of the week: after the 2025 reform, the officials of
+		// the units that ended are not listed.
+		if u, _ := cat.Unit(o.Unit); !u.AliveAt(week.From) && !u.AliveAt(week.To()) {
+			continue
+		}
 		u := byUnit[o.Unit]
 		if u == nil {
 			cu, _ := cat.Unit(o.Unit)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -188,5 +189,29 @@ func TestWeeklyReport(t *testing.T) {
 	w, err = reports.BuildWeekly(ctx, wh, cat, cal, week, "LH")
 	if err != nil || len(w.Units) != 1 || w.Units[0].Unit != "LH" {
 		t.Errorf("LH alone: %+v %v", w, err)
+	}
+}
+
+// TestWeeklyAfterTheReform: a week after 1 July 2025 lists the officials of
+// today's units, not those of the units that ended.
+func TestWeeklyAfterTheReform(t *testing.T) {
+	wh := warehousetest.Open(t)
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	week, _ := reports.ParseWeek("2025-W30")
+	w, err := reports.BuildWeekly(t.Context(), wh, cat, cat.Calendar(), week, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var units []string
+	for _, u := range w.Units {
+		units = append(units, u.Unit)
+	}
+	for _, u := range units {
+		if cu, _ := cat.Unit(u); !cu.AliveAt(week.From) {
+			t.Errorf("a week after the reform lists %s, which ended on %s", u, cu.End().Format(time.DateOnly))
+		}
+	}
+	if !slices.Contains(units, "PDH.TT") || !slices.Contains(units, "XLH.TT") {
+		t.Errorf("the units of a week after the reform: %v", units)
 	}
 }
