@@ -125,3 +125,21 @@ func TestSummaryConcurrencyCap(t *testing.T) {
 		t.Errorf("the summary under way: %d", code)
 	}
 }
+
+// TestSummaryUnitsSwitch: units=current counts under today's units, and
+// says so; another value is 400.
+func TestSummaryUnitsSwitch(t *testing.T) {
+	url := start(t, warehousetest.Open(t), server.Config{})
+	if code, _, msg := getSummary(t, url, "from=2025-01-01&to=2025-12-31&units=today"); code != 400 || !strings.Contains(msg, "want as_received or current") {
+		t.Errorf("units=today: %d %q", code, msg)
+	}
+	resp, err := accesstest.Get(url + "/api/v1/summary?from=2025-01-01&to=2025-12-31&unit=PDH&units=current")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a server.SummaryAnswer
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil || resp.StatusCode != 200 || a.Units != "current" {
+		t.Errorf("units=current: %d %+v %v", resp.StatusCode, a, err)
+	}
+}
