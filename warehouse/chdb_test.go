@@ -237,6 +237,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		"selectDossierEvents": bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
 		"selectCurrentFacts": selectCurrentFacts, "selectClosedNotices": fmt.Sprintf(selectClosedNotices, instantSQL(&motcua.Instant{At: now, Default: now})),
 		"selectMessage": bind(selectMessage, "U-P1", "1764200000.000001"), "selectDelivered": bind(selectDelivered, "weekly", "2026-W47"),
+		"selectNewestFold": selectNewestFold,
 	}
 	for _, t := range catalogTables {
 		queries["catalogSelect "+t.name] = catalogSelect(t.name, t.columns())
@@ -306,7 +307,8 @@ func TestCurrentClickHouse(t *testing.T) {
 	// collection, the stop of a failed insert and the restore of its keys.
 	for _, run := range []sqlRunner{old, sqlRunner(cur)} {
 		for name, st := range map[string]string{"deleteOldCatalog": fmt.Sprintf(deleteOldCatalog, "units", 1),
-			"killQuery": bind(killQuery, "motcua-insert-none"), "restoreEventKeys": bind(restoreEventKeys, 0, 0)} {
+			"killQuery": bind(killQuery, "motcua-insert-none"), "restoreEventKeys": bind(restoreEventKeys, 0, 0),
+			"restoreDossierEvents": bind(restoreDossierEvents, 0, 0), "restoreFactsByID": bind(restoreFactsByID, 0, 0)} {
 			if _, err := run(st); err != nil {
 				t.Errorf("%s: %v", name, err)
 			}

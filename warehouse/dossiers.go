@@ -146,6 +146,11 @@ func dossiersQuery(q motcua.DossierQuery) (list, count string, args []any, err e
 	now := instantSQL(q.Now) // the WITH list goes on with the window
 	where, args := filterSQL(unitExpr(q.Successors), q.Units, q.Channel, q.Procedure, q.Official)
 	from, to := max(0, q.Window.From.Unix()), max(0, q.Window.To.Unix())
+	first := q.Window.From
+	if q.Now != nil {
+		first = minTime(first, q.Now.At)
+	}
+	where += " AND " + settledSince(first)
 	if len(q.IDs) > 0 {
 		where += " AND dossier_id IN (SELECT id FROM dossier_ids)"
 	}
@@ -185,9 +190,9 @@ func timeOf(s uint32) time.Time {
 func (w *Warehouse) AlertCounts(ctx context.Context, now *motcua.Instant) (map[string][2]uint64, error) {
 	q := fmt.Sprintf(`WITH %s toDateTime(0, 'Asia/Ho_Chi_Minh') AS wf
 SELECT handling_unit, sumIf(sign, %s) AS overdue, sumIf(sign, %s) AS approaching
-FROM dossier_facts WHERE toUInt32(received_at) != 0 AND received_at <= nowt
+FROM dossier_facts WHERE toUInt32(received_at) != 0 AND received_at <= nowt AND %s
 GROUP BY handling_unit HAVING overdue + approaching != 0`,
-		instantSQL(now), figureSQL[motcua.FigOverdueNow], figureSQL[motcua.FigApproachingNow])
+		instantSQL(now), figureSQL[motcua.FigOverdueNow], figureSQL[motcua.FigApproachingNow], settledSince(now.At))
 	rows, err := w.conn.Query(w.limited(ctx), q)
 	if err != nil {
 		return nil, w.limitError(wrap(fmt.Errorf("cannot count the dossiers to alert of: %w", err)))

@@ -173,25 +173,36 @@ func (w *Warehouse) waitQuery(ctx context.Context, queryID string) error {
 }
 
 // restoreKeys writes the keys of the events ingested since the time that
-// have none: the rows that a failed insert left behind.
+// have none, and their copies in dossier_events: the rows that a failed
+// insert left behind in events alone.
 func (w *Warehouse) restoreKeys(ctx context.Context, since time.Time) error {
 	s := uint32(max(since.Unix(), 0))
 	if err := w.conn.Exec(ctx, restoreEventKeys, s, s); err != nil {
 		return fmt.Errorf("%w: cannot restore the keys of a failed insert: %w", motcua.ErrPartlyStored, wrap(err))
 	}
+	if err := w.conn.Exec(ctx, restoreDossierEvents, s, s); err != nil {
+		return fmt.Errorf("%w: cannot restore the events by dossier of a failed insert: %w", motcua.ErrPartlyStored, wrap(err))
+	}
 	return nil
 }
 
-// Recover restores the keys of events that a failed insert of an earlier
-// process left without them (within the hour before the newest key: a
-// process that crashed between its failed insert and the repair). serve and
-// import call it on start, before the first insert.
+// Recover restores what failed writes of an earlier process left half done
+// (within the hour before the newest: a process that crashed between its
+// failed write and the repair): the keys and the copies by dossier of events,
+// and the copies by dossier of dossier facts. serve and import call it on
+// start, before the first insert.
 func (w *Warehouse) Recover(ctx context.Context) error {
-	var newest uint32
+	var newest, folded uint32
 	if err := w.conn.QueryRow(ctx, selectNewestKey).Scan(&newest); err != nil {
 		return wrap(fmt.Errorf("cannot read the newest event key: %w", err))
 	}
-	return w.restoreKeys(ctx, time.Unix(int64(newest), 0).Add(-time.Hour))
+	if err := w.restoreKeys(ctx, time.Unix(int64(newest), 0).Add(-time.Hour)); err != nil {
+		return err
+	}
+	if err := w.conn.QueryRow(ctx, selectNewestFold).Scan(&folded); err != nil {
+		return wrap(fmt.Errorf("cannot read the newest write of dossier facts: %w", err))
+	}
+	return w.restoreFacts(ctx, time.Unix(int64(folded), 0).Add(-time.Hour))
 }
 
 func (w *Warehouse) insert(ctx context.Context, all []motcua.Event, hashes []uint64, idx []int) error {

@@ -2,6 +2,8 @@ package warehouse
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"iter"
 	"slices"
@@ -26,11 +28,12 @@ type factRow struct {
 	FeeVND                                                      int64
 	PaidOnline, Digitized                                       uint8
 	IngestedTo                                                  int64
+	Settled                                                     uint32
 }
 
 const factCols = `dossier_id, unit, handling_unit, procedure, official, toString(channel), toUInt32(received_at), toUInt32(due_at), has_due,
  due_computed, toUInt32(paused_since), toUInt32(resolved_at), toString(outcome), toUInt32(returned_at), toString(return_channel),
- toUInt32(rejected_at), toUInt32(withdrawn_at), toUInt32(closed_at), fee_vnd, paid_online, digitized, toUInt32(ingested_to)`
+ toUInt32(rejected_at), toUInt32(withdrawn_at), toUInt32(closed_at), fee_vnd, paid_online, digitized, toUInt32(ingested_to), settled`
 
 func unix(t time.Time) int64 {
 	if t.IsZero() {
@@ -53,8 +56,34 @@ func rowOf(d *motcua.Dossier, ingestedTo time.Time) factRow {
 		DueComputed: b8(d.DueComputed), PausedSince: unix(d.PausedSince), ResolvedAt: unix(d.ResolvedAt), Outcome: string(d.Outcome()),
 		ReturnedAt: unix(d.ReturnedAt), ReturnChannel: string(d.ReturnChannel), RejectedAt: unix(d.RejectedAt),
 		WithdrawnAt: unix(d.WithdrawnAt), ClosedAt: unix(d.ClosedAt()), FeeVND: d.FeeVND, PaidOnline: b8(d.PaidOnline),
-		Digitized: b8(d.Digitized), IngestedTo: unix(ingestedTo),
+		Digitized: b8(d.Digitized), IngestedTo: unix(ingestedTo), Settled: settledMonth(d),
 	}
+}
+
+// settledMonth is the month (YYYYMM) of the last thing that happened to a
+// closed dossier, 0 while it is open: dossier_facts is ordered by it, so
+// that a period's figures skip the dossiers that were over before it.
+func settledMonth(d *motcua.Dossier) uint32 {
+	closed := d.ClosedAt()
+	if closed.IsZero() {
+		return 0
+	}
+	last := closed
+	for _, t := range []time.Time{d.ResolvedAt, d.ReturnedAt, d.RejectedAt, d.WithdrawnAt} {
+		if t.After(last) {
+			last = t
+		}
+	}
+	return monthOf(last)
+}
+
+// monthOf is the month (YYYYMM) of t in Asia/Ho_Chi_Minh, 0 before 1970.
+func monthOf(t time.Time) uint32 {
+	if t.Unix() < 0 {
+		return 0
+	}
+	l := t.In(motcua.Location)
+	return uint32(l.Year()*100 + int(l.Month()))
 }
 
 // idTable makes an external table of one String column: ids that travel
@@ -77,11 +106,9 @@ func idTable(name, column string, ids iter.Seq[string]) (*ext.Table, error) {
 // left alone, a changed one gets its old row cancelled and its new one
 // written. It returns how many dossiers changed.
 //
-// Its cost grows with the whole tables, not with len(ids): events are ordered
-// by unit and time and dossier_facts by unit and reception, so finding a
-// dossier's rows reads their dossier_id columns whole (bench/: refresh_1000_ms).
-// Folding only the new events onto the stored facts, with a lookup ordered by
-// dossier_id, would make it grow with the change instead.
+// Its cost grows with len(ids), not with the history: it reads the events
+// from dossier_events and the rows it cancels from dossier_facts_by_id, both
+// ordered by dossier in small granules (bench/: BenchmarkRefresh).
 func (w *Warehouse) RefreshDossiers(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error) {
 	changed := 0
 	const chunk = 200_000
@@ -173,7 +200,7 @@ func (w *Warehouse) currentFacts(ctx context.Context, ids []string) (map[string]
 		var recv, due, paused, res, ret, rej, wd, closed, ing uint32
 		if err := rows.Scan(&r.DossierID, &r.Unit, &r.HandlingUnit, &r.Procedure, &r.Official, &r.Channel, &recv, &due, &r.HasDue,
 			&r.DueComputed, &paused, &res, &r.Outcome, &ret, &r.ReturnChannel, &rej, &wd, &closed, &r.FeeVND, &r.PaidOnline,
-			&r.Digitized, &ing); err != nil {
+			&r.Digitized, &ing, &r.Settled); err != nil {
 			return nil, fmt.Errorf("cannot read the facts of a dossier: %w", err)
 		}
 		r.ReceivedAt, r.DueAt, r.PausedSince, r.ResolvedAt = int64(recv), int64(due), int64(paused), int64(res)
@@ -183,13 +210,20 @@ func (w *Warehouse) currentFacts(ctx context.Context, ids []string) (map[string]
 	return out, wrap(rows.Err())
 }
 
+// writeFacts writes rows with their signs in one insert, a part of
+// dossier_facts that the view copies into dossier_facts_by_id. A write that
+// fails may have reached the one and not the other: the next write first
+// waits for it to be over and restores the copy (settleFacts).
 func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) error {
+	if err := w.settleFacts(ctx); err != nil {
+		return err
+	}
 	n := len(rs)
 	strs := make([][]string, 9)
 	for i := range strs {
 		strs[i] = make([]string, n)
 	}
-	times := make([][]time.Time, 10)
+	times := make([][]time.Time, 11)
 	for i := range times {
 		times[i] = make([]time.Time, n)
 	}
@@ -198,6 +232,10 @@ func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) 
 		u8[i] = make([]uint8, n)
 	}
 	fee := make([]int64, n)
+	settled := make([]uint32, n)
+	folds := make([]uint64, n)
+	fold := newFold()
+	now := time.Now().Truncate(time.Second)
 	for i, r := range rs {
 		for j, s := range []string{r.DossierID, r.Unit, r.HandlingUnit, r.Procedure, r.Official, r.Channel, r.Outcome, r.ReturnChannel} {
 			strs[j][i] = s
@@ -205,23 +243,67 @@ func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) 
 		for j, t := range []int64{r.ReceivedAt, r.DueAt, r.PausedSince, r.ResolvedAt, r.ReturnedAt, r.RejectedAt, r.WithdrawnAt, r.ClosedAt, r.IngestedTo} {
 			times[j][i] = time.Unix(t, 0)
 		}
+		times[9][i] = now
 		u8[0][i], u8[1][i], u8[2][i], u8[3][i] = r.HasDue, r.DueComputed, r.PaidOnline, r.Digitized
-		fee[i] = r.FeeVND
+		fee[i], settled[i], folds[i] = r.FeeVND, r.Settled, fold
 	}
-	b, err := w.conn.PrepareBatch(ctx, insertFacts)
+	qid := newQueryID()
+	failed := func(err error) error {
+		w.mu.Lock()
+		w.unsettledFacts = append(w.unsettledFacts, unsettled{queryID: qid, since: now})
+		w.mu.Unlock()
+		return wrap(err)
+	}
+	b, err := w.conn.PrepareBatch(clickhouse.Context(ctx, clickhouse.WithQueryID(qid)), insertFacts)
 	if err != nil {
-		return wrap(fmt.Errorf("cannot prepare dossier facts: %w", err))
+		return failed(fmt.Errorf("cannot prepare dossier facts: %w", err))
 	}
 	cols := []any{strs[0], strs[1], strs[2], strs[3], strs[4], strs[5], times[0], times[1], u8[0], u8[1], times[2], times[3], strs[6],
-		times[4], strs[7], times[5], times[6], times[7], fee, u8[2], u8[3], times[8], signs}
+		times[4], strs[7], times[5], times[6], times[7], fee, u8[2], u8[3], times[8], settled, folds, times[9], signs}
 	for i, c := range cols {
 		if err := b.Column(i).Append(c); err != nil {
 			b.Abort()
-			return fmt.Errorf("cannot add dossier facts column %d: %w", i, err)
+			return failed(fmt.Errorf("cannot add dossier facts column %d: %w", i, err))
 		}
 	}
 	if err := b.Send(); err != nil {
-		return wrap(fmt.Errorf("cannot write %d dossier facts: %w", n, err))
+		return failed(fmt.Errorf("cannot write %d dossier facts: %w", n, err))
+	}
+	return nil
+}
+
+// newFold names one write of dossier facts.
+func newFold() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:]) | 1 // 0 names the rows that migration 009 copied
+}
+
+// settleFacts makes dossier_facts_by_id agree with dossier_facts again after
+// failed writes: it waits until each is over in ClickHouse, then copies the
+// rows of each write (fold) since it that reached dossier_facts only.
+func (w *Warehouse) settleFacts(ctx context.Context) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for len(w.unsettledFacts) > 0 {
+		u := w.unsettledFacts[0]
+		if err := w.waitQuery(ctx, u.queryID); err != nil {
+			return err
+		}
+		if err := w.restoreFacts(ctx, u.since); err != nil {
+			return err
+		}
+		w.unsettledFacts = w.unsettledFacts[1:]
+	}
+	return nil
+}
+
+// restoreFacts copies into dossier_facts_by_id the writes since the time
+// that are in dossier_facts and not there.
+func (w *Warehouse) restoreFacts(ctx context.Context, since time.Time) error {
+	s := uint32(max(since.Unix(), 0))
+	if err := w.conn.Exec(ctx, restoreFactsByID, s, s); err != nil {
+		return wrap(fmt.Errorf("cannot restore the lookup of a failed write of dossier facts: %w", err))
 	}
 	return nil
 }

@@ -7,6 +7,15 @@ import "strings"
 // here runs unchanged on ClickHouse 18.16 and on current versions; the chdb
 // test suite (go test -tags chdb) runs each on both and compares the answers.
 
+// eventColumns are the columns of events and dossier_events.
+const eventColumns = `event_id, dossier_id, type, at, unit, procedure, official, channel, due_at, has_due, return_channel,
+ fee_vnd, paid_online, digitized, source, ingested_at`
+
+// factColumns are the columns of dossier_facts and dossier_facts_by_id.
+const factColumns = `dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at, has_due,
+ due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at, withdrawn_at, closed_at,
+ fee_vnd, paid_online, digitized, ingested_to, settled, fold, folded_at, sign`
+
 // eventCols are the columns that scanEvent reads.
 const eventCols = `event_id, dossier_id, toString(type), at, unit, procedure, official, toString(channel),
  due_at, has_due, toString(return_channel), fee_vnd, paid_online, digitized, source, ingested_at`
@@ -49,12 +58,18 @@ const (
 	countRunningQuery      = "SELECT count() FROM system.processes WHERE query_id = ?"
 	killQuery              = "KILL QUERY WHERE query_id = ?"
 	countEvents            = "SELECT count() FROM events"
-	selectDossierEvents    = "SELECT " + eventCols + " FROM events WHERE dossier_id = ? ORDER BY at, event_id"
-	selectEventsOfDossiers = "SELECT " + eventCols + " FROM events WHERE dossier_id IN (SELECT id FROM dossier_ids)"
-	selectCurrentFacts     = "SELECT " + factCols + " FROM dossier_facts WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY " + factCols + " HAVING sum(sign) > 0"
-	insertFacts            = `INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel,
- received_at, due_at, has_due, due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at,
- withdrawn_at, closed_at, fee_vnd, paid_online, digitized, ingested_to, sign)`
+	selectDossierEvents    = "SELECT " + eventCols + " FROM dossier_events WHERE dossier_id = ? ORDER BY at, event_id LIMIT 1 BY source, event_id"
+	selectEventsOfDossiers = "SELECT " + eventCols + " FROM dossier_events WHERE dossier_id IN (SELECT id FROM dossier_ids) LIMIT 1 BY source, event_id"
+	restoreDossierEvents   = `INSERT INTO dossier_events (` + eventColumns + `)
+ SELECT ` + eventColumns + ` FROM events
+ WHERE ingested_at >= toDateTime(?) AND (source, event_id) NOT IN
+  (SELECT source, event_id FROM dossier_events WHERE ingested_at >= toDateTime(?))`
+	selectCurrentFacts = "SELECT " + factCols + " FROM dossier_facts_by_id WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY " + factCols + " HAVING sum(sign) > 0"
+	insertFacts        = `INSERT INTO dossier_facts (` + factColumns + `)`
+	restoreFactsByID   = `INSERT INTO dossier_facts_by_id (` + factColumns + `)
+ SELECT ` + factColumns + ` FROM dossier_facts
+ WHERE folded_at >= toDateTime(?) AND fold NOT IN (SELECT fold FROM dossier_facts_by_id WHERE folded_at >= toDateTime(?))`
+	selectNewestFold = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
 	selectFactsWatermark = "SELECT toUInt32(max(upto)) FROM facts_watermark"
 	insertFactsWatermark = "INSERT INTO facts_watermark (upto, written_at)"
 	selectUnfolded       = `SELECT dossier_id FROM

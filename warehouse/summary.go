@@ -232,6 +232,16 @@ func summaryQuery(source string, q motcua.SummaryQuery) (string, []any, error) {
 		sums[i] = fmt.Sprintf("sumIf(sign, %s) AS %s", figureSQL[f], names[i])
 	}
 	where, args := filterSQL(unitExpr(q.Successors), q.Units, q.Channel, q.Procedure, q.Official)
+	if source == "dossier_facts" { // the reference over raw events has no settled column
+		from := time.Now()
+		for _, win := range q.Windows {
+			from = minTime(from, win.From)
+		}
+		if q.Now != nil {
+			from = minTime(from, q.Now.At)
+		}
+		where += " AND " + settledSince(from)
+	}
 	return fmt.Sprintf(summarySQL, key, strings.Join(wins, ", "), where, source, strings.Join(sums, ",\n    "),
 		with, received, strings.Join(names, " + ")), args, nil
 }
@@ -273,6 +283,22 @@ func unitExpr(successors map[string]string) string {
 		from[i], to[i] = quote(o), quote(successors[o])
 	}
 	return "transform(unit, [" + strings.Join(from, ", ") + "], [" + strings.Join(to, ", ") + "], unit)"
+}
+
+// settledSince is the condition that keeps the rows of dossier_facts that
+// may count in a figure of a period from the time on, or at an instant
+// from it: the dossiers still open, and those settled in its month or
+// later. dossier_facts is ordered by settled first, so that ClickHouse reads
+// only those.
+func settledSince(from time.Time) string {
+	return fmt.Sprintf("(settled = 0 OR settled >= %d)", monthOf(from))
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // quote writes s as a ClickHouse string literal.

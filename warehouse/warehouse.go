@@ -49,6 +49,9 @@ type Warehouse struct {
 
 	mu        sync.Mutex
 	unsettled []unsettled // failed inserts whose rows may be in events without keys
+	// unsettledFacts are failed writes of dossier facts whose rows may be in
+	// dossier_facts without their copy in dossier_facts_by_id.
+	unsettledFacts []unsettled
 	cfg       Config
 }
 

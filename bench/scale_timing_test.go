@@ -1,0 +1,250 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access/accesstest"
+	"github.com/motcua/motcua/figures"
+	"github.com/motcua/motcua/server"
+)
+
+// eventsPerYear is the history's rate in BenchmarkScale: a million events a
+// year, so that 1M events are one year of history and 10M are ten.
+const eventsPerYear = 1_000_000
+
+// scaleEnd is the instant the history of BenchmarkScale runs up to.
+var scaleEnd = time.Date(2026, 11, 27, 17, 0, 0, 0, motcua.Location)
+
+// scaleSizes are the event counts of BenchmarkScale; MOTCUA_BENCH_SCALE
+// overrides them as a comma-separated list.
+func scaleSizes() []int {
+	sizes := []int{1_000_000, 10_000_000}
+	if s := os.Getenv("MOTCUA_BENCH_SCALE"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+				sizes = append(sizes, n)
+			}
+		}
+	}
+	return sizes
+}
+
+// history returns n events at eventsPerYear up to scaleEnd: dossiers of the
+// town and the communes, received, resolved three days later unless
+// received in the last ten days, which stay open.
+func history(cat *motcua.Catalog, n int, seed uint64) []motcua.Event {
+	r := rand.New(rand.NewPCG(seed, 7))
+	units := []string{"TX.MC", "P1", "P2", "LH", "LT", "DT", "TLH", "HT"}
+	span := time.Duration(float64(n) / eventsPerYear * float64(365*24*time.Hour))
+	start := scaleEnd.Add(-span)
+	open := scaleEnd.Add(-10 * 24 * time.Hour)
+	evs := make([]motcua.Event, 0, n)
+	for i := 0; len(evs) < n; i++ {
+		u := units[r.IntN(len(units))]
+		proc := cat.Procedures[r.IntN(414)].Code
+		at := start.Add(time.Duration(r.Int64N(int64(span))))
+		d := fmt.Sprintf("S-%d-%08d", seed, i)
+		evs = append(evs, motcua.Event{EventID: d + "/r", DossierID: d, Type: motcua.Received, At: at, Unit: u, Procedure: proc,
+			Official: "CB." + u + ".01", Channel: []motcua.Channel{motcua.Online, motcua.Direct, motcua.Postal}[r.IntN(3)],
+			DueAt: at.Add(5 * 24 * time.Hour), Source: "bench"})
+		if len(evs) < n && at.Before(open) {
+			evs = append(evs, motcua.Event{EventID: d + "/s", DossierID: d, Type: motcua.Resolved, At: at.Add(3 * 24 * time.Hour),
+				Unit: u, Procedure: proc, Source: "bench"})
+		}
+	}
+	return evs
+}
+
+// scaleResult holds the medians of one size, for the ratios between sizes.
+type scaleResult struct{ refresh, rawRead, month, year, page, rawYear time.Duration }
+
+// BenchmarkScale: what a page and a round of the figures refresher cost as
+// history grows at a fixed yearly rate (1M events a year; 1M and 10M events
+// by default). At each size: a round of the refresher for 1,000 dossiers
+// that changed (a new event each), against the raw read of their events
+// from the events table; the summaries of the last month and of the last
+// year by unit with the instant's figures, and the year's overview page, as
+// the leader; the raw summary of the year from the events. Medians of seven
+// calls each; at the end the ratios of the largest size to the smallest.
+func BenchmarkScale(b *testing.B) {
+	e := setup(b)
+	results := map[int]scaleResult{}
+	for _, n := range scaleSizes() {
+		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			wh, conn := e.fresh(b)
+			evs := history(e.cat, n, 11)
+			t0 := time.Now()
+			for i := 0; i < len(evs); i += 500_000 {
+				if _, err := wh.InsertEvents(ctx, evs[i:min(i+500_000, len(evs))]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := wh.RefoldAll(ctx, e.cat, nil); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%d events stored and folded in %s", n, time.Since(t0).Round(time.Second))
+			count(b, wh, n)
+
+			srv := server.New(server.Config{Listen: "127.0.0.1:0", Users: accesstest.Users(b), Figures: figures.Config{CatchUpEvery: time.Hour}},
+				wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err := srv.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Stop(ctx)
+			settle(b, srv)
+			base := "http://" + srv.Addr()
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			cookies := login(b, client, base)
+			cat, cal := srv.Figures().Catalog(), srv.Figures().Calendar()
+
+			// The open dossiers, whose next event is a change to fold.
+			var open []string
+			for _, ev := range evs {
+				if ev.Type == motcua.Received && !ev.At.Before(scaleEnd.Add(-10*24*time.Hour)) {
+					open = append(open, ev.DossierID)
+				}
+			}
+			slices.Sort(open)
+			r := rand.New(rand.NewPCG(3, 3))
+			r.Shuffle(len(open), func(i, j int) { open[i], open[j] = open[j], open[i] })
+
+			inst := cat.InstantAt(scaleEnd, cal)
+			month := motcua.SummaryQuery{Windows: []motcua.Window{{From: time.Date(2026, 11, 1, 0, 0, 0, 0, motcua.Location),
+				To: time.Date(2026, 12, 1, 0, 0, 0, 0, motcua.Location)}}, By: motcua.GroupUnit, Now: &inst}
+			year := month
+			year.Windows = []motcua.Window{{From: time.Date(2026, 1, 1, 0, 0, 0, 0, motcua.Location),
+				To: time.Date(2027, 1, 1, 0, 0, 0, 0, motcua.Location)}}
+			rawYear := year
+			rawYear.Now = nil
+			page := base + "/?period=year&year=2026"
+
+			var refresh, rawRead, monthT, yearT, pageT, rawT []time.Duration
+			for b.Loop() {
+				for k := range 7 {
+					ids := open[k*1000 : (k+1)*1000]
+					changes := make([]motcua.Event, len(ids))
+					for i, id := range ids {
+						changes[i] = motcua.Event{EventID: id + "/x", DossierID: id, Type: motcua.Withdrawn,
+							At: scaleEnd.Add(-time.Hour), Source: "bench"}
+					}
+					if _, err := wh.InsertEvents(ctx, changes); err != nil {
+						b.Fatal(err)
+					}
+					t0 := time.Now()
+					changed, err := wh.RefreshDossiers(ctx, ids, cat, cal)
+					if err != nil {
+						b.Fatal(err)
+					}
+					refresh = append(refresh, time.Since(t0))
+					if changed != len(ids) {
+						b.Fatalf("the round changed %d dossiers, want %d", changed, len(ids))
+					}
+					t0 = time.Now()
+					if err := rawEventsOf(ctx, conn, ids); err != nil {
+						b.Fatal(err)
+					}
+					rawRead = append(rawRead, time.Since(t0))
+
+					monthT = append(monthT, timed(b, func() error { _, err := wh.Summary(ctx, month); return err }))
+					yearT = append(yearT, timed(b, func() error { _, err := wh.Summary(ctx, year); return err }))
+					pageT = append(pageT, timed(b, func() error { return getPage(client, cookies, page) }))
+					rawT = append(rawT, timed(b, func() error { _, err := wh.SummaryFromEvents(ctx, rawYear); return err }))
+				}
+			}
+			res := scaleResult{median(refresh), median(rawRead), median(monthT), median(yearT), median(pageT), median(rawT)}
+			results[n] = res
+			b.ReportMetric(msOf(res.refresh), "refresh_1000_ms")
+			b.ReportMetric(msOf(res.rawRead), "raw_read_1000_ms")
+			b.ReportMetric(msOf(res.month), "summary_month_ms")
+			b.ReportMetric(msOf(res.year), "summary_year_ms")
+			b.ReportMetric(msOf(res.page), "overview_year_ms")
+			b.ReportMetric(msOf(res.rawYear), "raw_summary_year_ms")
+			b.Logf("refresh %v, raw read %v, month %v, year %v, page %v, raw year %v (ms, each call)",
+				ms(refresh), ms(rawRead), ms(monthT), ms(yearT), ms(pageT), ms(rawT))
+		})
+	}
+	sizes := slices.Sorted(func(yield func(int) bool) {
+		for n := range results {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	if len(sizes) >= 2 {
+		lo, hi := results[sizes[0]], results[sizes[len(sizes)-1]]
+		b.Logf("%d events against %d: refresh %.2f, month %.2f, year %.2f, overview %.2f (raw read %.2f, raw year %.2f)",
+			sizes[len(sizes)-1], sizes[0], ratio(hi.refresh, lo.refresh), ratio(hi.month, lo.month), ratio(hi.year, lo.year),
+			ratio(hi.page, lo.page), ratio(hi.rawRead, lo.rawRead), ratio(hi.rawYear, lo.rawYear))
+	}
+}
+
+// rawEventsOf reads the events of the dossiers from the events table, as a
+// refresher without a lookup by dossier would.
+func rawEventsOf(ctx context.Context, conn driver.Conn, ids []string) error {
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = "'" + id + "'"
+	}
+	rows, err := conn.Query(ctx, "SELECT event_id, dossier_id, type, at, unit, procedure, official, channel, due_at, has_due, "+
+		"return_channel, fee_vnd, paid_online, digitized, source, ingested_at FROM events WHERE dossier_id IN ("+strings.Join(quoted, ",")+")")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	if n < len(ids) {
+		return fmt.Errorf("read %d events of %d dossiers", n, len(ids))
+	}
+	return rows.Err()
+}
+
+func getPage(client *http.Client, cookies []*http.Cookie, url string) error {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	return nil
+}
+
+func timed(b *testing.B, f func() error) time.Duration {
+	t0 := time.Now()
+	if err := f(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0)
+}
+
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }

@@ -1,0 +1,247 @@
+package warehouse_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/catalog"
+	"github.com/motcua/motcua/warehouse"
+	"github.com/motcua/motcua/warehouse/warehousetest"
+)
+
+// yearsOfDossiers stores n dossiers received from 2021 to 2026, each with a
+// due date; most resolved (some late, some returned by post after their
+// month ended), some withdrawn, some still open, and folds them.
+func yearsOfDossiers(t *testing.T, wh *warehouse.Warehouse, cat *motcua.Catalog, n int) []string {
+	t.Helper()
+	r := rand.New(rand.NewPCG(9, 9))
+	units := []string{"P1", "P2", "LH", "TX.MC", "PDH"}
+	start := time.Date(2021, 1, 4, 8, 0, 0, 0, motcua.Location)
+	var evs []motcua.Event
+	var ids []string
+	for i := range n {
+		id := fmt.Sprintf("Y-%04d", i)
+		ids = append(ids, id)
+		at := start.Add(time.Duration(r.Int64N(int64(6 * 365 * 24 * time.Hour))))
+		u := units[r.IntN(len(units))]
+		evs = append(evs, motcua.Event{EventID: id + "/r", DossierID: id, Type: motcua.Received, At: at, Unit: u, Procedure: "XA.001",
+			Official: "CB.1", Channel: motcua.Online, DueAt: at.Add(time.Duration(2+r.IntN(6)) * 24 * time.Hour), Source: "test"})
+		switch k := r.IntN(10); {
+		case k < 6:
+			res := at.Add(time.Duration(1+r.IntN(8)) * 24 * time.Hour)
+			evs = append(evs, motcua.Event{EventID: id + "/s", DossierID: id, Type: motcua.Resolved, At: res, Unit: u, Source: "test"})
+			if k < 2 {
+				evs = append(evs, motcua.Event{EventID: id + "/t", DossierID: id, Type: motcua.Returned, At: res.Add(40 * 24 * time.Hour),
+					Unit: u, ReturnChannel: motcua.ReturnPostal, Source: "test"})
+			}
+		case k < 8:
+			evs = append(evs, motcua.Event{EventID: id + "/w", DossierID: id, Type: motcua.Withdrawn, At: at.Add(24 * time.Hour), Unit: u, Source: "test"})
+		}
+	}
+	if _, err := wh.InsertEvents(t.Context(), evs); err != nil {
+		t.Fatal(err)
+	}
+	// Two writes of facts, as two rounds of the refresher.
+	for _, half := range [][]string{ids[:n/2], ids[n/2:]} {
+		if _, err := wh.RefreshDossiers(t.Context(), half, cat, cat.Calendar()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// everyPeriod sums the summary of each month and each year from 2021 to
+// 2026, by unit, with the instant's figures at the end of 2026.
+func everyPeriod(t *testing.T, wh *warehouse.Warehouse, cat *motcua.Catalog) []motcua.Counts {
+	t.Helper()
+	var wins []motcua.Window
+	for y := 2021; y <= 2026; y++ {
+		wins = append(wins, motcua.Window{From: time.Date(y, 1, 1, 0, 0, 0, 0, motcua.Location), To: time.Date(y+1, 1, 1, 0, 0, 0, 0, motcua.Location)})
+		wins = append(wins, motcua.MonthWindows(time.Date(y, 1, 1, 0, 0, 0, 0, motcua.Location), time.Date(y+1, 1, 1, 0, 0, 0, 0, motcua.Location))...)
+	}
+	inst := cat.InstantAt(time.Date(2026, 12, 31, 10, 0, 0, 0, motcua.Location), cat.Calendar())
+	out, err := wh.Summary(t.Context(), motcua.SummaryQuery{Windows: wins, By: "unit", Now: &inst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func rawConn(t *testing.T, wh *warehouse.Warehouse) driver.Conn {
+	t.Helper()
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{warehousetest.Addr(t)},
+		Auth: clickhouse.Auth{Database: wh.Database(), Username: "default", Password: warehousetest.Password(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func count(t *testing.T, conn driver.Conn, q string) uint64 {
+	t.Helper()
+	var n uint64
+	if err := conn.QueryRow(t.Context(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// The summary skips the dossiers settled before its period (dossier_facts
+// is ordered by settled): the counts of every month and year of six years
+// equal those of the raw events, which know no such thing.
+func TestSummarySkipsOnlyWhatIsOver(t *testing.T) {
+	wh := warehousetest.Open(t)
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	yearsOfDossiers(t, wh, cat, 3000)
+	var wins []motcua.Window
+	for y := 2021; y <= 2026; y++ {
+		wins = append(wins, motcua.MonthWindows(time.Date(y, 1, 1, 0, 0, 0, 0, motcua.Location), time.Date(y+1, 1, 1, 0, 0, 0, 0, motcua.Location))...)
+		wins = append(wins, motcua.Window{From: time.Date(y, 1, 1, 0, 0, 0, 0, motcua.Location), To: time.Date(y+1, 1, 1, 0, 0, 0, 0, motcua.Location)})
+	}
+	for _, w := range wins {
+		q := motcua.SummaryQuery{Windows: []motcua.Window{w}, By: "unit"}
+		got, err := wh.Summary(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := wh.SummaryFromEvents(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s to %s:\n facts %+v\n raw   %+v", w.From.Format(time.DateOnly), w.To.Format(time.DateOnly), got, want)
+		}
+	}
+	// The pruning is real: a month of 2026 reads fewer rows than the table holds.
+	conn := rawConn(t, wh)
+	all := count(t, conn, "SELECT count() FROM dossier_facts")
+	recent := count(t, conn, "SELECT count() FROM dossier_facts WHERE settled = 0 OR settled >= 202611")
+	if recent*4 > all {
+		t.Errorf("%d of %d rows are open or settled since November 2026: the test's history does not show the skip", recent, all)
+	}
+}
+
+// Migration 009 run again over folded dossiers (a migration cut short
+// starts over) keeps every figure, folds nothing anew (the settled month
+// that it computes in SQL is the one the refresher computes), and leaves
+// each event once in dossier_events and each dossier's facts in the lookup.
+func TestMigration009AgainKeepsTheFacts(t *testing.T) {
+	wh := warehousetest.Open(t)
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	ids := yearsOfDossiers(t, wh, cat, 800)
+	before := everyPeriod(t, wh, cat)
+	ms, err := warehouse.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := rawConn(t, wh)
+	for _, m := range ms {
+		if !strings.HasPrefix(m.Name, "009_") {
+			continue
+		}
+		for _, st := range m.Statements {
+			if err := conn.Exec(t.Context(), st); err != nil {
+				t.Fatalf("%s: %v", st, err)
+			}
+		}
+	}
+	if after := everyPeriod(t, wh, cat); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("the figures changed with the migration:\n before %+v\n after  %+v", before, after)
+	}
+	if n, err := wh.RefreshDossiers(t.Context(), ids, cat, cat.Calendar()); err != nil || n != 0 {
+		t.Errorf("after the migration a refresh changed %d dossiers (%v), want 0", n, err)
+	}
+	if e, d := count(t, conn, "SELECT count() FROM events"), count(t, conn, "SELECT count() FROM dossier_events"); e != d {
+		t.Errorf("%d events, %d rows in dossier_events", e, d)
+	}
+	if n := count(t, conn, "SELECT count() FROM (SELECT dossier_id FROM dossier_facts_by_id GROUP BY dossier_id HAVING sum(sign) = 1)"); n != uint64(len(ids)) {
+		t.Errorf("%d dossiers have one live row in the lookup, want %d", n, len(ids))
+	}
+}
+
+// A write of facts that reached dossier_facts and not its lookup (a process
+// or ClickHouse gone between the two) is restored by the next process's
+// Recover; without that, the next fold of its dossiers would not cancel
+// their rows and count them twice.
+func TestRecoverRestoresTheFactsLookup(t *testing.T) {
+	wh := warehousetest.Open(t)
+	ctx := t.Context()
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	ids := yearsOfDossiers(t, wh, cat, 400)
+	before := everyPeriod(t, wh, cat)
+	conn := rawConn(t, wh)
+	lookup := count(t, conn, "SELECT count() FROM dossier_facts_by_id")
+	var fold uint64
+	if err := conn.QueryRow(ctx, "SELECT any(fold) FROM dossier_facts_by_id WHERE dossier_id = 'Y-0000'").Scan(&fold); err != nil {
+		t.Fatal(err)
+	}
+	lost := fmt.Sprintf("SELECT count() FROM dossier_facts_by_id WHERE fold = %d", fold)
+	if n := count(t, conn, lost); n == 0 || n == lookup {
+		t.Fatalf("the first write holds %d of the %d rows of the lookup: the test needs two writes", n, lookup)
+	}
+	if err := conn.Exec(ctx, fmt.Sprintf("ALTER TABLE dossier_facts_by_id DELETE WHERE fold = %d", fold)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return count(t, conn, lost) == 0 })
+
+	w2, err := warehouse.Open(ctx, warehousetest.Config(t, wh.Database()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if err := w2.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, conn, "SELECT count() FROM dossier_facts_by_id"); n != lookup {
+		t.Errorf("after Recover the lookup holds %d rows, want %d", n, lookup)
+	}
+	// Every dossier changes (a new event each) and is folded again: each counts once.
+	var evs []motcua.Event
+	for _, id := range ids {
+		evs = append(evs, motcua.Event{EventID: id + "/z", DossierID: id, Type: motcua.Returned, At: time.Date(2026, 12, 30, 9, 0, 0, 0, motcua.Location),
+			Unit: "P1", ReturnChannel: motcua.ReturnCounter, Source: "test"})
+	}
+	if _, err := w2.InsertEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w2.RefreshDossiers(ctx, ids, cat, cat.Calendar()); err != nil {
+		t.Fatal(err)
+	}
+	after := everyPeriod(t, w2, cat)
+	var b, a motcua.Counts
+	for _, c := range before {
+		b.Add(c)
+	}
+	for _, c := range after {
+		a.Add(c)
+	}
+	if a.New != b.New || a.Resolved != b.Resolved || a.OpenNow != b.OpenNow {
+		t.Errorf("after the restore and a fold of every dossier: new %d, resolved %d, open %d; want %d, %d, %d",
+			a.New, a.Resolved, a.OpenNow, b.New, b.Resolved, b.OpenNow)
+	}
+	if n := count(t, conn, "SELECT count() FROM (SELECT dossier_id FROM dossier_facts GROUP BY dossier_id HAVING sum(sign) != 1)"); n != 0 {
+		t.Errorf("%d dossiers do not have exactly one live row of facts", n)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for !ok() {
+		select {
+		case <-ctx.Done():
+			t.Fatal("gave up waiting for a mutation of ClickHouse")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
