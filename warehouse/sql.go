@@ -69,7 +69,7 @@ const (
 	restoreFactsByID   = `INSERT INTO dossier_facts_by_id (` + factColumns + `)
  SELECT ` + factColumns + ` FROM dossier_facts
  WHERE folded_at >= toDateTime(?) AND fold NOT IN (SELECT fold FROM dossier_facts_by_id WHERE folded_at >= toDateTime(?))`
-	selectNewestFold = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
+	selectNewestFold     = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
 	selectFactsWatermark = "SELECT toUInt32(max(upto)) FROM facts_watermark"
 	insertFactsWatermark = "INSERT INTO facts_watermark (upto, written_at)"
 	selectUnfolded       = `SELECT dossier_id FROM

@@ -52,7 +52,7 @@ type Warehouse struct {
 	// unsettledFacts are failed writes of dossier facts whose rows may be in
 	// dossier_facts without their copy in dossier_facts_by_id.
 	unsettledFacts []unsettled
-	cfg       Config
+	cfg            Config
 }
 
 // ErrUnavailable wraps every error that comes from ClickHouse being
