@@ -5,7 +5,7 @@ GO       ?= go
 FUZZTIME ?= 5s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test vet lint fuzz unit current clickhouse chdb browser bench
+.PHONY: all build demo test vet lint fuzz unit current clickhouse chdb browser bench bench-scale
 
 all: build
 
@@ -53,3 +53,7 @@ fuzz:
 
 bench: clickhouse
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./bench/
+
+# 100 million events over five years on this one node (hours: see README, Scale).
+bench-scale: clickhouse
+	MOTCUA_BENCH_SCALE=100000000 MOTCUA_BENCH_PER_YEAR=20000000 $(GO) test -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -timeout 24h ./bench/

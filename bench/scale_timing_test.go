@@ -23,8 +23,14 @@ import (
 )
 
 // eventsPerYear is the history's rate in BenchmarkScale: a million events a
-// year, so that 1M events are one year of history and 10M are ten.
-const eventsPerYear = 1_000_000
+// year unless MOTCUA_BENCH_PER_YEAR says otherwise, so that 1M events are
+// one year of history and 10M are ten.
+func eventsPerYear() float64 {
+	if n, err := strconv.Atoi(os.Getenv("MOTCUA_BENCH_PER_YEAR")); err == nil && n > 0 {
+		return float64(n)
+	}
+	return 1_000_000
+}
 
 // scaleEnd is the instant the history of BenchmarkScale runs up to.
 var scaleEnd = time.Date(2026, 11, 27, 17, 0, 0, 0, motcua.Location)
@@ -44,30 +50,41 @@ func scaleSizes() []int {
 	return sizes
 }
 
-// history returns n events at eventsPerYear up to scaleEnd: dossiers of the
-// town and the communes, received, resolved three days later unless
-// received in the last ten days, which stay open.
-func history(cat *motcua.Catalog, n int, seed uint64) []motcua.Event {
+// history makes n events at eventsPerYear up to scaleEnd, in batches of
+// 500,000 given to fn (the history never sits in memory whole): dossiers of
+// the town and the communes, received, resolved three days later unless
+// received in the last ten days, which stay open. It returns the open ones.
+func history(cat *motcua.Catalog, n int, seed uint64, fn func([]motcua.Event)) []string {
 	r := rand.New(rand.NewPCG(seed, 7))
 	units := []string{"TX.MC", "P1", "P2", "LH", "LT", "DT", "TLH", "HT"}
-	span := time.Duration(float64(n) / eventsPerYear * float64(365*24*time.Hour))
+	span := time.Duration(float64(n) / eventsPerYear() * float64(365*24*time.Hour))
 	start := scaleEnd.Add(-span)
-	open := scaleEnd.Add(-10 * 24 * time.Hour)
-	evs := make([]motcua.Event, 0, n)
-	for i := 0; len(evs) < n; i++ {
+	recent := scaleEnd.Add(-10 * 24 * time.Hour)
+	const batch = 500_000
+	evs := make([]motcua.Event, 0, batch)
+	var open []string
+	for i, made := 0, 0; made < n; i++ {
 		u := units[r.IntN(len(units))]
 		proc := cat.Procedures[r.IntN(414)].Code
 		at := start.Add(time.Duration(r.Int64N(int64(span))))
-		d := fmt.Sprintf("S-%d-%08d", seed, i)
+		d := fmt.Sprintf("S-%d-%09d", seed, i)
 		evs = append(evs, motcua.Event{EventID: d + "/r", DossierID: d, Type: motcua.Received, At: at, Unit: u, Procedure: proc,
 			Official: "CB." + u + ".01", Channel: []motcua.Channel{motcua.Online, motcua.Direct, motcua.Postal}[r.IntN(3)],
 			DueAt: at.Add(5 * 24 * time.Hour), Source: "bench"})
-		if len(evs) < n && at.Before(open) {
+		made++
+		if !at.Before(recent) {
+			open = append(open, d)
+		} else if made < n {
 			evs = append(evs, motcua.Event{EventID: d + "/s", DossierID: d, Type: motcua.Resolved, At: at.Add(3 * 24 * time.Hour),
 				Unit: u, Procedure: proc, Source: "bench"})
+			made++
+		}
+		if len(evs) >= batch || made >= n {
+			fn(evs)
+			evs = evs[:0]
 		}
 	}
-	return evs
+	return open
 }
 
 // scaleResult holds the medians of one size, for the ratios between sizes.
@@ -75,7 +92,8 @@ type scaleResult struct{ refresh, rawRead, month, year, page, rawYear time.Durat
 
 // BenchmarkScale: what a page and a round of the figures refresher cost as
 // history grows at a fixed yearly rate (1M events a year; 1M and 10M events
-// by default). At each size: a round of the refresher for 1,000 dossiers
+// by default; `make bench-scale`: 100M over five years). First the import
+// rate and the bytes on disk per event. At each size: a round of the refresher for 1,000 dossiers
 // that changed (a new event each), against the raw read of their events
 // from the events table; the summaries of the last month and of the last
 // year by unit with the instant's figures, and the year's overview page, as
@@ -88,18 +106,26 @@ func BenchmarkScale(b *testing.B) {
 		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
 			ctx := context.Background()
 			wh, conn := e.fresh(b)
-			evs := history(e.cat, n, 11)
 			t0 := time.Now()
-			for i := 0; i < len(evs); i += 500_000 {
-				if _, err := wh.InsertEvents(ctx, evs[i:min(i+500_000, len(evs))]); err != nil {
+			open := history(e.cat, n, 11, func(evs []motcua.Event) {
+				if _, err := wh.InsertEvents(ctx, evs); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
+			stored := time.Since(t0)
 			if _, err := wh.RefoldAll(ctx, e.cat, nil); err != nil {
 				b.Fatal(err)
 			}
-			b.Logf("%d events stored and folded in %s", n, time.Since(t0).Round(time.Second))
+			folded := time.Since(t0) - stored
 			count(b, wh, n)
+			var bytes uint64
+			if err := conn.QueryRow(ctx, "SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = ?", wh.Database()).Scan(&bytes); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%d events stored in %s (%.0f events/s, deduplication included) and folded in %s; %.1f bytes on disk an event, every table",
+				n, stored.Round(time.Second), float64(n)/stored.Seconds(), folded.Round(time.Second), float64(bytes)/float64(n))
+			b.ReportMetric(float64(n)/stored.Seconds(), "import_events/s")
+			b.ReportMetric(float64(bytes)/float64(n), "disk_bytes/event")
 
 			srv := server.New(server.Config{Listen: "127.0.0.1:0", Users: accesstest.Users(b), Figures: figures.Config{CatchUpEvery: time.Hour}},
 				wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -114,13 +140,6 @@ func BenchmarkScale(b *testing.B) {
 			cat, cal := srv.Figures().Catalog(), srv.Figures().Calendar()
 
 			// The open dossiers, whose next event is a change to fold.
-			var open []string
-			for _, ev := range evs {
-				if ev.Type == motcua.Received && !ev.At.Before(scaleEnd.Add(-10*24*time.Hour)) {
-					open = append(open, ev.DossierID)
-				}
-			}
-			slices.Sort(open)
 			r := rand.New(rand.NewPCG(3, 3))
 			r.Shuffle(len(open), func(i, j int) { open[i], open[j] = open[j], open[i] })
 

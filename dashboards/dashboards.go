@@ -38,11 +38,13 @@ type Source interface {
 }
 
 // Figures gives the catalogue and calendar in force, and how fresh the
-// figures are: every event acknowledged before CompleteBefore is counted.
+// figures are: every event acknowledged before CompleteBefore is counted;
+// while Refolding, the figures are being folded again under new rules.
 type Figures interface {
 	Catalog() *motcua.Catalog
 	Calendar() *motcua.Calendar
 	CompleteBefore() time.Time
+	Refolding() (done, total int, ok bool)
 }
 
 // Config configures the pages.
@@ -215,7 +217,12 @@ func (d *Dashboards) freshness() string {
 	if t.IsZero() {
 		return "Số liệu đang được cập nhật lần đầu; có thể chưa đủ."
 	}
-	return "Số liệu cập nhật đến " + t.In(motcua.Location).Format("15:04:05 02/01/2006") + "."
+	fresh := "Số liệu cập nhật đến " + t.In(motcua.Location).Format("15:04:05 02/01/2006") + "."
+	if done, total, ok := d.fig.Refolding(); ok {
+		fresh += fmt.Sprintf(" Lịch làm việc hoặc thời hạn đã đổi: đang tính lại %s/%s hồ sơ; số liệu của các hồ sơ chưa tính lại theo lịch cũ.",
+			motcua.FormatCount(uint64(done)), motcua.FormatCount(uint64(total)))
+	}
+	return fresh
 }
 
 // render writes a page, or its export when ?format= asks for one.

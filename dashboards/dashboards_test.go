@@ -35,9 +35,10 @@ type figures struct {
 	cal *motcua.Calendar
 }
 
-func (f figures) Catalog() *motcua.Catalog   { return f.cat }
-func (f figures) Calendar() *motcua.Calendar { return f.cal }
-func (f figures) CompleteBefore() time.Time  { return now }
+func (f figures) Catalog() *motcua.Catalog    { return f.cat }
+func (f figures) Calendar() *motcua.Calendar  { return f.cal }
+func (f figures) CompleteBefore() time.Time   { return now }
+func (f figures) Refolding() (int, int, bool) { return 0, 0, false }
 
 // demoWarehouse returns a warehouse holding the demo data set, folded,
 // for the test's lifetime.

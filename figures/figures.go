@@ -71,6 +71,7 @@ type Figures struct {
 	caughtUp  bool      // a catch-up has succeeded since start
 	upto      time.Time // the watermark, as last read or written
 	foldedFor string    // fingerprint of the rules the stored figures follow
+	refold    *Refold   // progress of the refold that runs, if one does
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -204,11 +205,31 @@ type Status struct {
 	// holidays or processing times than the catalogue in force (until every
 	// dossier is folded again).
 	RulesCurrent bool `json:"rules_current"`
+	// Refold tells how far the refold under the rules in force is, while
+	// one runs.
+	Refold *Refold `json:"refold,omitempty"`
+}
+
+// Refold is the progress of folding every dossier again: dossiers done of
+// about how many.
+type Refold struct {
+	Done  int `json:"done"`
+	Total int `json:"total"`
 }
 
 // CompleteBefore returns the time before which every ingested event is in
 // the figures (zero until the first catch-up).
 func (f *Figures) CompleteBefore() time.Time { return f.Status().CompleteBefore }
+
+// Refolding tells how far the refold under new rules is, while one runs.
+func (f *Figures) Refolding() (done, total int, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refold == nil {
+		return 0, 0, false
+	}
+	return f.refold.Done, f.refold.Total, true
+}
 
 // Status says how far the figures trail the stored events.
 func (f *Figures) Status() Status {
@@ -216,7 +237,7 @@ func (f *Figures) Status() Status {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return Status{CaughtUp: f.caughtUp, PendingDossiers: len(f.dirty), CompleteBefore: f.upto,
-		RulesCurrent: cur != nil && cur.fp == f.foldedFor}
+		RulesCurrent: cur != nil && cur.fp == f.foldedFor, Refold: f.refold}
 }
 
 // acquire waits until no round runs and takes the turn; release gives it
@@ -304,8 +325,10 @@ func (f *Figures) CatchUp(ctx context.Context) (int, error) {
 
 // FollowRules folds every dossier again when the rules of the catalogue in
 // force (working hours, holidays, processing times) are not those the stored
-// figures follow, then records the new ones. A refold cut short starts again
-// whole: the rules are recorded at its end.
+// figures follow, then records the new ones. The refold goes page by page
+// (Status tells how far it is); between pages the rounds of the refresher
+// take their turn, so that new events still show within seconds; a refold
+// cut short goes on from its last page (Warehouse.RefoldAll).
 func (f *Figures) FollowRules(ctx context.Context) error {
 	cur := f.cur.Load()
 	f.mu.Lock()
@@ -319,11 +342,19 @@ func (f *Figures) FollowRules(ctx context.Context) error {
 	f.log.Info("the working hours, holidays or processing times changed: folding every dossier again", "rules", cur.fp)
 	start, last := time.Now(), time.Now()
 	n, err := f.store.RefoldAll(ctx, cur.cat, func(done, total int) {
+		f.mu.Lock()
+		f.refold = &Refold{Done: done, Total: total}
+		f.mu.Unlock()
 		if time.Since(last) > 5*time.Second || done == total {
 			f.log.Info("folding every dossier again", "done", done, "of", total)
 			last = time.Now()
 		}
+		f.release() // a round of the refresher may run between two pages
+		f.acquire()
 	})
+	f.mu.Lock()
+	f.refold = nil
+	f.mu.Unlock()
 	if err != nil {
 		return err
 	}

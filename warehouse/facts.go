@@ -370,41 +370,111 @@ func (w *Warehouse) FactsCalendar(ctx context.Context) (string, error) {
 	return fp, nil
 }
 
-// RefoldAll folds every dossier again with the catalogue's rules, in
-// chunks, telling progress after each, then records the rules'
-// fingerprint: what a change of working hours, holidays or processing times needs. A refold cut
-// short is started again whole by the next caller, since the fingerprint is
-// recorded only at the end.
+// RefoldAll folds every dossier again with the catalogue's rules, page by
+// page in order of dossier id, telling progress after each, then records
+// the rules' fingerprint: what a change of working hours, holidays or
+// processing times needs. Each page is recorded in refold_progress, so a
+// refold cut short goes on after the last page it recorded. A page is a
+// range of ids between two ids of a sample (about refoldPage dossiers),
+// read from dossier_events by its primary key, so a page costs the same at
+// the start and at the end of the history, and the ids are never held
+// whole in memory.
 func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress func(done, total int)) (int, error) {
-	rows, err := w.conn.Query(ctx, selectAllDossiers)
-	if err != nil {
-		return 0, wrap(fmt.Errorf("cannot list the dossiers: %w", err))
+	fp := cat.RulesFingerprint()
+	var after string
+	var done, total uint64
+	if err := w.conn.QueryRow(ctx, selectRefoldProgress, fp).Scan(&after, &done, &total); err != nil {
+		return 0, wrap(fmt.Errorf("cannot read how far a refold got: %w", err))
 	}
+	if after == "" {
+		done = 0
+		if err := w.conn.QueryRow(ctx, countDossiers).Scan(&total); err != nil {
+			return 0, wrap(fmt.Errorf("cannot count the dossiers: %w", err))
+		}
+	}
+	bounds, err := w.refoldBounds(ctx, after)
+	if err != nil {
+		return int(done), err
+	}
+	cal := cat.Calendar()
+	for i := 0; i <= len(bounds); i++ {
+		lo, hi := after, ""
+		if i > 0 {
+			lo = bounds[i-1]
+		}
+		if i < len(bounds) {
+			hi = bounds[i]
+		}
+		ids, err := w.dossiersBetween(ctx, lo, hi)
+		if err != nil {
+			return int(done), err
+		}
+		if _, err := w.RefreshDossiers(ctx, ids, cat, cal); err != nil {
+			return int(done), err
+		}
+		done += uint64(len(ids))
+		if hi != "" {
+			if err := w.insertRow(ctx, insertRefoldProgress, fp, hi, done, total, uint64(time.Now().UnixNano()), time.Now()); err != nil {
+				return int(done), fmt.Errorf("cannot record how far the refold got: %w", err)
+			}
+		}
+		if progress != nil {
+			progress(int(done), int(max(total, done)))
+		}
+	}
+	if err := w.insertRow(ctx, insertRefoldProgress, fp, "", done, total, uint64(time.Now().UnixNano()), time.Now()); err != nil {
+		return int(done), fmt.Errorf("cannot record the end of the refold: %w", err)
+	}
+	if err := w.insertRow(ctx, insertFactsCalendar, fp, time.Now()); err != nil {
+		return int(done), fmt.Errorf("cannot record which rules the figures follow: %w", err)
+	}
+	return int(done), nil
+}
+
+// refoldPage is about how many dossiers a page of RefoldAll folds.
+var refoldPage = 50_000
+
+// refoldBounds returns, in order, every refoldPage-th id of a sample of
+// the dossier ids after the id: the ends of RefoldAll's pages.
+func (w *Warehouse) refoldBounds(ctx context.Context, after string) ([]string, error) {
+	every := max(1, refoldPage/100) // a page is about 100 ids of the sample
+	rows, err := w.conn.Query(ctx, selectDossierSample, every, after)
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot sample the dossier ids: %w", err))
+	}
+	defer rows.Close()
+	var bounds []string
+	for i := 0; rows.Next(); i++ {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrap(fmt.Errorf("cannot read a dossier id: %w", err))
+		}
+		if (i+1)%100 == 0 {
+			bounds = append(bounds, id)
+		}
+	}
+	return bounds, wrap(rows.Err())
+}
+
+// dossiersBetween returns the ids of the dossiers after lo up to hi ("":
+// no bound).
+func (w *Warehouse) dossiersBetween(ctx context.Context, lo, hi string) ([]string, error) {
+	q, args := selectDossiersAfter, []any{lo}
+	if hi != "" {
+		q, args = selectDossiersBetween, []any{lo, hi}
+	}
+	rows, err := w.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, wrap(fmt.Errorf("cannot list the dossiers after %q: %w", lo, err))
+	}
+	defer rows.Close()
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, wrap(fmt.Errorf("cannot read a dossier id: %w", err))
+			return nil, wrap(fmt.Errorf("cannot read a dossier id: %w", err))
 		}
 		ids = append(ids, id)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, wrap(err)
-	}
-	cal := cat.Calendar()
-	const chunk = 50_000
-	for done := 0; done < len(ids); done += chunk {
-		if _, err := w.RefreshDossiers(ctx, ids[done:min(done+chunk, len(ids))], cat, cal); err != nil {
-			return done, err
-		}
-		if progress != nil {
-			progress(min(done+chunk, len(ids)), len(ids))
-		}
-	}
-	if err := w.insertRow(ctx, insertFactsCalendar, cat.RulesFingerprint(), time.Now()); err != nil {
-		return len(ids), fmt.Errorf("cannot record which rules the figures follow: %w", err)
-	}
-	return len(ids), nil
+	return ids, wrap(rows.Err())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -243,5 +244,67 @@ func waitFor(t *testing.T, ok func() bool) {
 			t.Fatal("gave up waiting for a mutation of ClickHouse")
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// withHoliday is the catalogue with one more holiday: other rules.
+func withHoliday(cat *motcua.Catalog, day time.Time) *motcua.Catalog {
+	c := *cat
+	c.Days = append(slices.Clone(cat.Days), motcua.CalendarDay{Date: day, Kind: motcua.Holiday, Name: "Nghỉ bù"})
+	return &c
+}
+
+// A refold cut short goes on from the last page it recorded: the pages of
+// the two runs are the pages of a whole refold, and afterwards every
+// dossier follows the new rules. A refold under rules met before starts
+// from the first dossier again.
+func TestRefoldGoesOnWhereItStopped(t *testing.T) {
+	defer warehouse.SetRefoldPage(300)()
+	wh := warehousetest.Open(t)
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	ids := yearsOfDossiers(t, wh, cat, 2000)
+	pages := func(c *motcua.Catalog, stopAfter int) (int, int, error) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		n, first := 0, -1
+		_, err := wh.RefoldAll(ctx, c, func(done, total int) {
+			n++
+			if first < 0 {
+				first = done
+			}
+			if n == stopAfter {
+				cancel()
+			}
+		})
+		return n, first, err
+	}
+	// A whole refold under other rules, for the count of pages.
+	whole, _, err := pages(withHoliday(cat, time.Date(2024, 5, 2, 0, 0, 0, 0, motcua.Location)), 0)
+	if err != nil || whole < 4 {
+		t.Fatalf("a whole refold took %d pages (%v): the test needs several", whole, err)
+	}
+	// Under still other rules: cut after two pages, then run again.
+	other := withHoliday(cat, time.Date(2023, 3, 6, 0, 0, 0, 0, motcua.Location))
+	cut, _, err := pages(other, 2)
+	if err == nil || cut != 2 {
+		t.Fatalf("the cut refold ran %d pages and returned %v, want 2 and the cancellation", cut, err)
+	}
+	rest, first, err := pages(other, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cut+rest != whole || first <= 300 {
+		t.Errorf("the refold went on with %d pages (the first at %d dossiers) after %d; a whole one takes %d", rest, first, cut, whole)
+	}
+	if n, err := wh.RefreshDossiers(t.Context(), ids, other, other.Calendar()); err != nil || n != 0 {
+		t.Errorf("after the refold, folding every dossier under its rules changed %d (%v), want 0", n, err)
+	}
+	if fp, err := wh.FactsCalendar(t.Context()); err != nil || fp != other.RulesFingerprint() {
+		t.Errorf("the figures follow %q (%v), want %q", fp, err, other.RulesFingerprint())
+	}
+	// The same rules again, later: from the first dossier.
+	again, first, err := pages(other, 0)
+	if err != nil || again != whole || first > 400 {
+		t.Errorf("a new refold under rules met before ran %d pages from %d dossiers (%v), want %d from the first", again, first, err, whole)
 	}
 }

@@ -82,8 +82,15 @@ const (
  WHERE newest >= folded`
 	selectFactsCalendar = "SELECT argMax(fingerprint, folded_at) FROM facts_calendar"
 	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at)"
-	selectAllDossiers   = "SELECT DISTINCT dossier_id FROM events"
-	insertNotice        = "INSERT INTO notifications (dossier_id, stage, unit, recipient, channel, ts, day, sent_at)"
+	countDossiers       = "SELECT uniqExact(dossier_id) FROM dossier_events"
+	selectDossierSample = `SELECT dossier_id FROM dossier_events
+ WHERE cityHash64(dossier_id) % ? = 0 AND dossier_id > ? GROUP BY dossier_id ORDER BY dossier_id`
+	selectDossiersAfter   = "SELECT DISTINCT dossier_id FROM dossier_events WHERE dossier_id > ?"
+	selectDossiersBetween = "SELECT DISTINCT dossier_id FROM dossier_events WHERE dossier_id > ? AND dossier_id <= ?"
+	selectRefoldProgress  = `SELECT argMax(after, seq), argMax(done, seq), argMax(total, seq)
+ FROM refold_progress WHERE fingerprint = ?`
+	insertRefoldProgress = "INSERT INTO refold_progress (fingerprint, after, done, total, seq, written_at)"
+	insertNotice         = "INSERT INTO notifications (dossier_id, stage, unit, recipient, channel, ts, day, sent_at)"
 	// selectClosedNotices: the log's rows, not done, of dossiers closed since the first of them was
 	// sent (%[1]s binds the instant; closed is read from the facts, whose rows a later fold cancels).
 	selectClosedNotices = `SELECT dossier_id, toString(stage), unit, recipient, channel, ts, toString(day), toUInt32(sent_at) FROM notifications
