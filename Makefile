@@ -5,7 +5,7 @@ GO       ?= go
 FUZZTIME ?= 5s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test vet lint fuzz unit current clickhouse chdb browser bench bench-scale
+.PHONY: all build demo test vet lint fuzz unit current clickhouse chdb browser zookeeper bench bench-scale
 
 all: build
 
@@ -22,10 +22,14 @@ chdb:
 browser:
 	@scripts/ensure-browser.sh
 
+# ZooKeeper for the tests of a two-shard cluster.
+zookeeper:
+	@scripts/ensure-zookeeper.sh
+
 demo: clickhouse build
 	./bin/motcua demo
 
-test: clickhouse browser vet lint unit current fuzz
+test: clickhouse browser zookeeper vet lint unit current fuzz
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }

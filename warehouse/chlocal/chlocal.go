@@ -35,6 +35,7 @@ type Server struct {
 	httpPort int
 	password string
 	log      *slog.Logger
+	extra    string // more configuration (a cluster's), inside <yandex>
 
 	mu      sync.Mutex
 	proc    *process      // the running process; nil once stopped
@@ -410,8 +411,8 @@ func (s *Server) config() string {
   <default_profile>default</default_profile>
   <default_database>default</default_database>
   <timezone>Asia/Ho_Chi_Minh</timezone>
-</yandex>
-`, s.dir, s.tcpPort, s.httpPort)
+%[4]s</yandex>
+`, s.dir, s.tcpPort, s.httpPort, s.extra)
 }
 
 const usersXML = `<?xml version="1.0"?>
