@@ -52,6 +52,13 @@ type ClickHouse struct {
 	Addr string `yaml:"addr"`
 	// Database is the database name. Env MOTCUA_DATABASE.
 	Database string `yaml:"database"`
+	// User is the ClickHouse user motcua logs in as; empty is "default".
+	// Env MOTCUA_CLICKHOUSE_USER.
+	User string `yaml:"user"`
+	// Cluster, when set, spreads motcua's tables over the shards of that
+	// ClickHouse cluster (its remote_servers; see README, Production).
+	// Needs Addr. Env MOTCUA_CLICKHOUSE_CLUSTER.
+	Cluster string `yaml:"cluster"`
 	// Data is the folder of the server motcua starts. Env MOTCUA_DATA.
 	Data string `yaml:"data"`
 	// PasswordFile holds the password of Addr's user default, on its first
@@ -268,6 +275,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	}
 	for name, dst := range map[string]*string{
 		"MOTCUA_CLICKHOUSE": &c.ClickHouse.Addr, "MOTCUA_DATABASE": &c.ClickHouse.Database,
+		"MOTCUA_CLICKHOUSE_USER": &c.ClickHouse.User, "MOTCUA_CLICKHOUSE_CLUSTER": &c.ClickHouse.Cluster,
 		"MOTCUA_DATA": &c.ClickHouse.Data, "MOTCUA_LISTEN": &c.Serve.Listen,
 		"MOTCUA_USERS": &c.Serve.Users, "MOTCUA_SESSION_KEY_FILE": &c.Serve.SessionKeyFile,
 	} {
@@ -389,6 +397,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ClickHouse.Database == "" {
 		bad("clickhouse.database", "is empty")
+	}
+	if c.ClickHouse.Cluster != "" && c.ClickHouse.Addr == "" {
+		bad("clickhouse.cluster", "needs clickhouse.addr: motcua starts a server of its own, never a cluster")
 	}
 	if c.ClickHouse.SummaryTimeout < Duration(time.Second) {
 		bad("clickhouse.summary_timeout", "want at least 1s, got %s", c.ClickHouse.SummaryTimeout)

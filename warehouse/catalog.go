@@ -152,7 +152,7 @@ func (w *Warehouse) SaveCatalog(ctx context.Context, c *motcua.Catalog, source s
 	}
 	for _, t := range catalogTables {
 		// Old versions are garbage; a failure here leaves them for the next load.
-		_ = w.conn.Exec(ctx, fmt.Sprintf(deleteOldCatalog, t.name, version))
+		_ = w.conn.Exec(ctx, fmt.Sprintf(deleteOldCatalog, w.localTable(t.name), version))
 	}
 	return nil
 }

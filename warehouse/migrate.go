@@ -85,7 +85,30 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := w.conn.Exec(ctx, migrationsTable); err != nil {
+	run := func(st string) error { return w.conn.Exec(ctx, st) }
+	if w.cfg.Cluster != "" {
+		c := newCluster(w.cfg.Cluster, w.db)
+		run = func(st string) error {
+			sts, err := c.statements(st)
+			if err != nil {
+				return err
+			}
+			for _, s := range sts {
+				if err := w.conn.Exec(ctx, s); err != nil && !columnExists(s, err) {
+					return err
+				}
+			}
+			return nil
+		}
+		// The tables made by migrations applied before: so that a table made
+		// AS another is sharded the same way.
+		for _, m := range ms {
+			for _, st := range m.Statements {
+				c.statements(st)
+			}
+		}
+	}
+	if err := run(migrationsTable); err != nil {
 		return nil, wrap(fmt.Errorf("cannot create schema_migrations: %w", err))
 	}
 	done, err := w.applied(ctx)
@@ -98,7 +121,7 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 			continue
 		}
 		for i, st := range m.Statements {
-			if err := w.conn.Exec(ctx, st); err != nil {
+			if err := run(st); err != nil {
 				if columnExists(st, err) {
 					continue // applied by a run of this migration that was cut short
 				}

@@ -34,6 +34,10 @@ type Config struct {
 	// SummaryMaxMemory stops a summary query that needs more memory, in
 	// bytes (ClickHouse's max_memory_usage); default DefaultSummaryMaxMemory.
 	SummaryMaxMemory int64
+	// Cluster, when set, is the name of the ClickHouse cluster (its
+	// remote_servers) that motcua's tables are spread over: local tables on
+	// every shard, Distributed tables in front (see cluster.go).
+	Cluster string
 }
 
 // The limits of a summary query unless configured otherwise.
@@ -74,11 +78,18 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	if !validIdent(cfg.Database) {
 		return nil, fmt.Errorf("cannot use database name %q: use letters, digits and _", cfg.Database)
 	}
+	if cfg.Cluster != "" && !validIdent(cfg.Cluster) {
+		return nil, fmt.Errorf("cannot use cluster name %q: use letters, digits and _", cfg.Cluster)
+	}
 	boot, err := connect(cfg, "default")
 	if err != nil {
 		return nil, err
 	}
-	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+cfg.Database)
+	create := "CREATE DATABASE IF NOT EXISTS " + cfg.Database
+	if cfg.Cluster != "" {
+		create += " ON CLUSTER " + cfg.Cluster
+	}
+	err = boot.Exec(ctx, create)
 	boot.Close()
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot create database %q on %s: %w", cfg.Database, cfg.Addr, err))
@@ -86,6 +97,12 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	conn, err := connect(cfg, cfg.Database)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Cluster != "" {
+		if err := checkClusterSettings(ctx, conn, cfg.Cluster); err != nil {
+			conn.Close()
+			return nil, err
+		}
 	}
 	return &Warehouse{conn: conn, db: cfg.Database, cfg: cfg}, nil
 }
@@ -96,7 +113,12 @@ func connect(cfg Config, db string) (driver.Conn, error) {
 	if user == "" {
 		user = "default"
 	}
+	var settings clickhouse.Settings
+	if cfg.Cluster != "" {
+		settings = clickhouse.Settings{"insert_distributed_sync": 1}
+	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
+		Settings:        settings,
 		Addr:            []string{addr},
 		Auth:            clickhouse.Auth{Database: db, Username: user, Password: cfg.Password},
 		DialTimeout:     3 * time.Second,
@@ -182,7 +204,11 @@ func DropDatabase(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer conn.Close()
-	if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+cfg.Database); err != nil {
+	drop := "DROP DATABASE IF EXISTS " + cfg.Database
+	if cfg.Cluster != "" {
+		drop += " ON CLUSTER " + cfg.Cluster
+	}
+	if err := conn.Exec(ctx, drop); err != nil {
 		return wrap(fmt.Errorf("cannot drop database %q: %w", cfg.Database, err))
 	}
 	return nil

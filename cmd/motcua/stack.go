@@ -33,6 +33,8 @@ func (s *stackFlags) register(fs *flag.FlagSet) {
 		return s.cfg.SetPasswordFile(v)
 	})
 	fs.StringVar(&ch.Database, "database", ch.Database, "ClickHouse database `NAME` (env MOTCUA_DATABASE)")
+	fs.StringVar(&ch.User, "clickhouse-user", ch.User, "ClickHouse `USER` at --clickhouse (default \"default\"; env MOTCUA_CLICKHOUSE_USER)")
+	fs.StringVar(&ch.Cluster, "cluster", ch.Cluster, "spread the tables over the shards of the ClickHouse cluster `NAME` at --clickhouse (env MOTCUA_CLICKHOUSE_CLUSTER)")
 	fs.StringVar(&ch.Data, "data", ch.Data, "`DIR` for the data of the ClickHouse server motcua starts (env MOTCUA_DATA)")
 	fs.Func("summary-timeout", "time limit of a summary query, 503 past it (default "+ch.SummaryTimeout.String()+")", func(v string) error {
 		return ch.SummaryTimeout.Set(v)
@@ -68,7 +70,7 @@ func (f *stackFlags) open(ctx context.Context, log *slog.Logger) (*stack, error)
 func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool) (*stack, error) {
 	st := &stack{}
 	ch := f.cfg.ClickHouse
-	addr, pass := ch.Addr, ch.Password.Value()
+	addr, user, pass := ch.Addr, ch.User, ch.Password.Value()
 	if addr == "" {
 		dir := filepath.Join(ch.Data, "clickhouse")
 		log.Info("starting a ClickHouse server of motcua's own", "data", dir)
@@ -76,17 +78,17 @@ func (f *stackFlags) openFresh(ctx context.Context, log *slog.Logger, fresh bool
 		if err != nil {
 			return nil, err
 		}
-		st.server, addr, pass = srv, srv.Addr(), srv.Password()
+		st.server, addr, user, pass = srv, srv.Addr(), chlocal.User, srv.Password()
 		log.Info("ClickHouse is up", "addr", addr)
 	}
 	if fresh {
 		log.Info("starting the demo database anew", "database", ch.Database)
-		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, Password: pass, Database: ch.Database}); err != nil {
+		if err := warehouse.DropDatabase(ctx, warehouse.Config{Addr: addr, User: user, Password: pass, Database: ch.Database, Cluster: ch.Cluster}); err != nil {
 			st.close()
 			return nil, err
 		}
 	}
-	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Password: pass, Database: ch.Database,
+	wh, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, User: user, Password: pass, Database: ch.Database, Cluster: ch.Cluster,
 		SummaryTimeout: time.Duration(ch.SummaryTimeout), SummaryMaxMemory: int64(ch.SummaryMaxMemory)})
 	if err != nil {
 		st.close()

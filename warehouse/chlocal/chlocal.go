@@ -36,6 +36,7 @@ type Server struct {
 	password string
 	log      *slog.Logger
 	extra    string // more configuration (a cluster's), inside <yandex>
+	profile  string // more settings of the default profile
 
 	mu      sync.Mutex
 	proc    *process      // the running process; nil once stopped
@@ -312,7 +313,7 @@ func (s *Server) launch(ctx context.Context) (*process, error) {
 		return nil, fmt.Errorf("cannot write ClickHouse config: %w", err)
 	}
 	sum := sha256.Sum256([]byte(s.password))
-	if err := writePrivate(filepath.Join(s.dir, "users.xml"), []byte(fmt.Sprintf(usersXML, hex.EncodeToString(sum[:])))); err != nil {
+	if err := writePrivate(filepath.Join(s.dir, "users.xml"), []byte(fmt.Sprintf(usersXML, hex.EncodeToString(sum[:]), s.profile))); err != nil {
 		return nil, fmt.Errorf("cannot write ClickHouse users: %w", err)
 	}
 	args := append(bin[1:], "--config-file="+conf)
@@ -417,10 +418,10 @@ func (s *Server) config() string {
 
 const usersXML = `<?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>8000000000</max_memory_usage>%[2]s</default></profiles>
   <users>
     <default>
-      <password_sha256_hex>%s</password_sha256_hex>
+      <password_sha256_hex>%[1]s</password_sha256_hex>
       <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
       <profile>default</profile>
       <quota>default</quota>

@@ -34,7 +34,8 @@ func StartCluster(ctx context.Context, dir, name string, n int, zk string, opts 
 	}
 	servers := make([]*Server, n)
 	for i := range servers {
-		s := &Server{dir: filepath.Join(dir, fmt.Sprintf("shard-%d", i+1)), password: pw, log: slog.New(slog.DiscardHandler)}
+		s := &Server{dir: filepath.Join(dir, fmt.Sprintf("shard-%d", i+1)), password: pw, log: slog.New(slog.DiscardHandler),
+			profile: ClusterProfile}
 		for _, o := range opts {
 			o(s)
 		}
@@ -86,6 +87,13 @@ func mustFreePort() int {
 	}
 	return p
 }
+
+// ClusterProfile is what motcua needs of the default profile of a
+// cluster's servers (warehouse.Config.Cluster): inserts into Distributed
+// tables that wait for every shard, and IN subqueries between tables sharded
+// alike that read the local tables. The native protocol of 18.16 cannot set
+// the second per query.
+const ClusterProfile = "<insert_distributed_sync>1</insert_distributed_sync><distributed_product_mode>local</distributed_product_mode>"
 
 // ZooKeeper is a standalone ZooKeeper server that motcua started, for
 // clusters of ClickHouse servers in tests (Debian's package zookeeper).

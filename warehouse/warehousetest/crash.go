@@ -65,3 +65,34 @@ func Crash(t testing.TB, srv *chlocal.Server) {
 		t.Fatalf("cannot start ClickHouse again after the crash: %v", err)
 	}
 }
+
+// ClusterName is the name of the cluster that Cluster starts.
+const ClusterName = "motcua"
+
+// Cluster starts ZooKeeper and two ClickHouse servers of the test's own as
+// the two shards of the cluster ClusterName, all stopped when the test ends.
+// The test fails in CI, and is skipped elsewhere, when they cannot start.
+func Cluster(t testing.TB) []*chlocal.Server {
+	t.Helper()
+	skip := func(err error) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("cannot start a cluster of the test's own: %v", err)
+		}
+		t.Skipf("skipping: cannot start a cluster of the test's own (%v)", err)
+	}
+	zk, err := chlocal.StartZooKeeper(context.Background(), t.TempDir())
+	if err != nil {
+		skip(err)
+	}
+	t.Cleanup(zk.Stop)
+	servers, err := chlocal.StartCluster(context.Background(), t.TempDir(), ClusterName, 2, zk.Addr())
+	if err != nil {
+		skip(err)
+	}
+	t.Cleanup(func() {
+		for _, s := range servers {
+			s.Stop()
+		}
+	})
+	return servers
+}

@@ -1,0 +1,155 @@
+package warehouse_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/motcua/motcua"
+	"github.com/motcua/motcua/access/accesstest"
+	"github.com/motcua/motcua/catalog"
+	"github.com/motcua/motcua/demo"
+	"github.com/motcua/motcua/ingest"
+	"github.com/motcua/motcua/server"
+	"github.com/motcua/motcua/warehouse"
+	"github.com/motcua/motcua/warehouse/chlocal"
+	"github.com/motcua/motcua/warehouse/warehousetest"
+)
+
+// openCluster opens database motcua on the cluster through one of its
+// servers, migrated, with the catalogue.
+func openCluster(t *testing.T, srv *chlocal.Server, cat *motcua.Catalog) *warehouse.Warehouse {
+	t.Helper()
+	wh, err := warehouse.Open(t.Context(), warehouse.Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua",
+		Cluster: warehousetest.ClusterName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	if _, err := wh.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := wh.SaveCatalog(t.Context(), cat, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return wh
+}
+
+// serve runs motcua's server on a warehouse until the test ends.
+func serve(t *testing.T, wh *warehouse.Warehouse) *server.Server {
+	t.Helper()
+	srv := server.New(server.Config{Listen: "127.0.0.1:0", Ingest: ingest.Config{Tokens: map[string]string{"demo-token-1": "demo"}},
+		Users: accesstest.Users(t)}, wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := srv.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Stop(context.Background()) })
+	return srv
+}
+
+// The demo data through motcua's ingest into a cluster of two shards, and
+// into one server: every summary, list and alert count is the same. Two
+// motcua processes, one in front of each shard, take the same batches at the
+// same time: each event is counted once.
+func TestClusterCountsAsOneServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ZooKeeper and a cluster of two ClickHouse servers")
+	}
+	shards := warehousetest.Cluster(t)
+	ctx := t.Context()
+	cat, err := catalog.Load(catalog.DuyenHai())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, motcua.Location)
+	evs, err := demo.Generate(cat, cat.Calendar(), demo.Config{Seed: 1, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	one := warehousetest.Open(t)
+	oneSrv := serve(t, one)
+	if err := demo.Load(ctx, "http://"+oneSrv.Addr(), "demo-token-1", evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := oneSrv.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	a, b := openCluster(t, shards[0], cat), openCluster(t, shards[1], cat)
+	srvA := serve(t, a)
+	if err := demo.Load(ctx, "http://"+srvA.Addr(), "demo-token-1", evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := srvA.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n1, err := one.CountEvents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.CountEvents(ctx); err != nil || n != n1 || n != uint64(len(evs)) {
+		t.Errorf("the cluster holds %d events (%v), one server %d; %d were sent twice", n, err, n1, len(evs))
+	}
+
+	year := func(y int) motcua.Window {
+		return motcua.Window{From: time.Date(y, 1, 1, 0, 0, 0, 0, motcua.Location), To: time.Date(y+1, 1, 1, 0, 0, 0, 0, motcua.Location)}
+	}
+	inst := cat.InstantAt(now, cat.Calendar())
+	queries := map[string]motcua.SummaryQuery{
+		"2022 by unit":                 {Windows: []motcua.Window{year(2022)}, By: motcua.GroupUnit},
+		"2022 by procedure":            {Windows: []motcua.Window{year(2022)}, By: motcua.GroupProcedure},
+		"2025 by month, today's units": {Windows: motcua.MonthWindows(year(2025).From, year(2025).To), By: motcua.GroupUnit, Successors: cat.Successors(now)},
+		"2026 by official, now":        {Windows: []motcua.Window{year(2026)}, By: motcua.GroupOfficial, Now: &inst},
+	}
+	for name, q := range queries {
+		want, err := one.Summary(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, wh := range []*warehouse.Warehouse{a, b} {
+			got, err := wh.Summary(ctx, q)
+			if err != nil {
+				t.Fatalf("%s on shard %d: %v", name, i+1, err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s through shard %d:\n cluster %v\n one     %v", name, i+1, head(got), head(want))
+			}
+		}
+	}
+	for _, f := range []motcua.Figure{motcua.FigNew, motcua.FigLate, motcua.FigCarriedOver, motcua.FigOverdueNow, motcua.FigApproachingNow} {
+		q := motcua.DossierQuery{Window: year(2026), Now: &inst, Figure: f, Limit: 5}
+		wantRows, want, err := one.Dossiers(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotRows, got, err := a.Dossiers(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want || fmt.Sprint(gotRows) != fmt.Sprint(wantRows) {
+			t.Errorf("the list of %s: %d dossiers on the cluster, %d on one server", f, got, want)
+		}
+	}
+	wantAlerts, err := one.AlertCounts(ctx, &inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotAlerts, err := a.AlertCounts(ctx, &inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wantAlerts) == 0 || fmt.Sprint(gotAlerts) != fmt.Sprint(wantAlerts) {
+		t.Errorf("the dossiers to alert of by unit: cluster %v, one server %v", gotAlerts, wantAlerts)
+	}
+}
+
+func head(cs []motcua.Counts) string {
+	if len(cs) > 3 {
+		return fmt.Sprintf("%+v ... (%d rows)", cs[:3], len(cs))
+	}
+	return fmt.Sprintf("%+v", cs)
+}
