@@ -119,6 +119,10 @@ type Ingest struct {
 type Figures struct {
 	// CatchUpEvery is how often the figures catch up with every stored event.
 	CatchUpEvery Duration `yaml:"catch_up_every"`
+	// Fold: this process folds the figures (the default). Of several
+	// processes on one database or cluster exactly one folds; set false on
+	// the others, which hand it the dossiers they store.
+	Fold bool `yaml:"fold"`
 }
 
 // Alerts configures the deadline alerts, which run (in serve, or alone with
@@ -180,7 +184,7 @@ func Default() Config {
 		Serve:      Serve{Listen: "127.0.0.1:8080", MaxConns: 10_000, ReadTimeout: Duration(5 * time.Minute), MemoryLimit: 1 << 30},
 		Ingest: Ingest{Tokens: Tokens{}, MaxBody: 32 << 20, MaxEvents: 100_000, MaxRequests: 16,
 			InsertTimeout: Duration(30 * time.Second)},
-		Figures: Figures{CatchUpEvery: Duration(30 * time.Second)},
+		Figures: Figures{CatchUpEvery: Duration(30 * time.Second), Fold: true},
 		Alerts:  Alerts{SlackAPIURL: "https://slack.com/api/", Every: Duration(5 * time.Minute), RepeatAt: "07:30", EscalateAfter: 3},
 		Reports: Reports{WeeklyAt: "07:30"},
 	}

@@ -18,7 +18,9 @@ package figures
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +39,10 @@ type Store interface {
 	SetFactsWatermark(ctx context.Context, since, start time.Time) (time.Time, error)
 	FactsCalendar(ctx context.Context) (string, error)
 	RefoldAll(ctx context.Context, cat *motcua.Catalog, progress func(done, total int)) (int, error)
+	ForwardChanged(ctx context.Context, ids []string) error
+	ChangedSince(ctx context.Context, since time.Time) ([]string, error)
+	FolderAlive(ctx context.Context, process string, keep int) error
+	OtherFolder(ctx context.Context, process string, since time.Time) (string, time.Time, error)
 }
 
 // Config configures the figures.
@@ -47,7 +53,24 @@ type Config struct {
 	// CatchUpEvery is how often the figures catch up with every stored
 	// event; default 30 seconds.
 	CatchUpEvery time.Duration
+	// NoFold is for every process on a database but one: another process
+	// folds the figures, and this one records the dossiers whose events it
+	// stored for it (changed_dossiers) and reads how fresh the figures are.
+	// Two processes that fold at once would cancel a dossier's old figures
+	// twice; a process that folds refuses to start while another does.
+	NoFold bool
+	// Process names this process among those on the database; default
+	// HOST:PID.
+	Process string
 }
+
+// folderTimeout is how long after its last word a folding process counts as
+// gone: four catch-ups at the default rate.
+const folderTimeout = 2 * time.Minute
+
+// ErrOtherFolder is returned by Open when another process folds the figures
+// of the database.
+var ErrOtherFolder = errors.New("another motcua process folds the figures of this database")
 
 // ErrNoCatalog is returned by Open when no catalogue was ever loaded.
 var ErrNoCatalog = errors.New("cannot start: no catalogue is loaded; run `motcua catalog load DIR` first")
@@ -72,6 +95,8 @@ type Figures struct {
 	upto      time.Time // the watermark, as last read or written
 	foldedFor string    // fingerprint of the rules the stored figures follow
 	refold    *Refold   // progress of the refold that runs, if one does
+	// changedRead is when the folding process last read changed_dossiers.
+	changedRead time.Time
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -92,6 +117,10 @@ func New(store Store, cfg Config, log *slog.Logger, reg prometheus.Registerer) *
 	}
 	if cfg.CatchUpEvery <= 0 {
 		cfg.CatchUpEvery = 30 * time.Second
+	}
+	if cfg.Process == "" {
+		host, _ := os.Hostname()
+		cfg.Process = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
 	f := &Figures{cfg: cfg, store: store, log: log, dirty: map[string]struct{}{}, stop: make(chan struct{})}
 	f.idle = sync.NewCond(&f.mu)
@@ -137,6 +166,16 @@ func (f *Figures) Open(ctx context.Context) error {
 	f.mu.Lock()
 	f.foldedFor = fp
 	f.mu.Unlock()
+	if !f.cfg.NoFold {
+		other, at, err := f.store.OtherFolder(ctx, f.cfg.Process, time.Now().Add(-folderTimeout))
+		if err != nil {
+			return err
+		}
+		if other != "" {
+			return fmt.Errorf("%w: %s, which said so at %s; set figures.fold to false in all processes but one (README, Production)",
+				ErrOtherFolder, other, at.In(motcua.Location).Format("15:04:05 02/01/2006"))
+		}
+	}
 	return nil
 }
 
@@ -259,10 +298,29 @@ func (f *Figures) release() {
 	f.mu.Unlock()
 }
 
-// Flush folds every dossier marked so far and returns when done.
+// changedMargin is how far before its last read the folding process reads
+// changed_dossiers again: a row stamped before a read may commit after it.
+const changedMargin = 10 * time.Second
+
+// Flush folds every dossier marked so far, and those that other processes
+// recorded as changed, and returns when done; with NoFold it records the
+// marked ones for the folding process instead.
 func (f *Figures) Flush(ctx context.Context) error {
 	f.acquire()
 	defer f.release()
+	if !f.cfg.NoFold {
+		read := time.Now()
+		others, err := f.store.ChangedSince(ctx, f.changedRead.Add(-changedMargin))
+		if err != nil {
+			return err
+		}
+		f.mu.Lock()
+		for _, id := range others {
+			f.dirty[id] = struct{}{}
+		}
+		f.mu.Unlock()
+		f.changedRead = read
+	}
 	f.mu.Lock()
 	ids := make([]string, 0, len(f.dirty))
 	for id := range f.dirty {
@@ -275,7 +333,12 @@ func (f *Figures) Flush(ctx context.Context) error {
 	}
 	cur := f.cur.Load()
 	start := time.Now()
-	_, err := f.store.RefreshDossiers(ctx, ids, cur.cat, cur.cal)
+	var err error
+	if f.cfg.NoFold {
+		err = f.store.ForwardChanged(ctx, ids)
+	} else {
+		_, err = f.store.RefreshDossiers(ctx, ids, cur.cat, cur.cal)
+	}
 	f.seconds.Observe(time.Since(start).Seconds())
 	if err != nil {
 		f.mu.Lock()
@@ -296,6 +359,26 @@ func (f *Figures) CatchUp(ctx context.Context) (int, error) {
 	since, err := f.store.FactsWatermark(ctx)
 	if err != nil {
 		return 0, err
+	}
+	if f.cfg.NoFold { // the folding process catches up; this one tells how far it got
+		fp, err := f.store.FactsCalendar(ctx)
+		if err != nil {
+			return 0, err
+		}
+		f.mu.Lock()
+		f.caughtUp, f.upto, f.foldedFor = true, since, fp
+		f.mu.Unlock()
+		f.watermark.Set(float64(since.Unix()))
+		return 0, nil
+	}
+	if err := f.store.FolderAlive(ctx, f.cfg.Process, 3); err != nil {
+		return 0, err
+	}
+	if other, at, err := f.store.OtherFolder(ctx, f.cfg.Process, start.Add(-folderTimeout)); err != nil {
+		return 0, err
+	} else if other != "" {
+		f.log.Error("another process folds the figures of this database too: figures may count dossiers twice; set figures.fold to false in all processes but one",
+			"other", other, "at", at)
 	}
 	ids, err := f.store.Unfolded(ctx, since)
 	if err != nil {
@@ -330,6 +413,9 @@ func (f *Figures) CatchUp(ctx context.Context) (int, error) {
 // take their turn, so that new events still show within seconds; a refold
 // cut short goes on from its last page (Warehouse.RefoldAll).
 func (f *Figures) FollowRules(ctx context.Context) error {
+	if f.cfg.NoFold {
+		return nil
+	}
 	cur := f.cur.Load()
 	f.mu.Lock()
 	same := f.foldedFor == cur.fp

@@ -173,3 +173,16 @@ func checkClusterSettings(ctx context.Context, conn driver.Conn, name string) er
 	}
 	return nil
 }
+
+// Optimize merges the parts of a table, so that the copies that a
+// ReplacingMergeTree or CollapsingMergeTree keeps until its next merge go:
+// on every shard in cluster mode.
+func (w *Warehouse) Optimize(ctx context.Context, table string) error {
+	if !validIdent(table) {
+		return fmt.Errorf("cannot optimize table %q: use letters, digits and _", table)
+	}
+	if err := w.conn.Exec(ctx, "OPTIMIZE TABLE "+w.localTable(table)+" FINAL"); err != nil {
+		return wrap(fmt.Errorf("cannot merge the parts of %s: %w", table, err))
+	}
+	return nil
+}

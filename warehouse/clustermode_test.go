@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/catalog"
 	"github.com/motcua/motcua/demo"
+	"github.com/motcua/motcua/figures"
 	"github.com/motcua/motcua/ingest"
 	"github.com/motcua/motcua/server"
 	"github.com/motcua/motcua/warehouse"
@@ -38,11 +42,12 @@ func openCluster(t *testing.T, srv *chlocal.Server, cat *motcua.Catalog) *wareho
 	return wh
 }
 
-// serve runs motcua's server on a warehouse until the test ends.
-func serve(t *testing.T, wh *warehouse.Warehouse) *server.Server {
+// serve runs motcua's server on a warehouse until the test ends; fold says
+// whether it folds the figures.
+func serve(t *testing.T, wh *warehouse.Warehouse, fold bool) *server.Server {
 	t.Helper()
 	srv := server.New(server.Config{Listen: "127.0.0.1:0", Ingest: ingest.Config{Tokens: map[string]string{"demo-token-1": "demo"}},
-		Users: accesstest.Users(t)}, wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		Users: accesstest.Users(t), Figures: figures.Config{NoFold: !fold, Process: fmt.Sprintf("test-%t", fold)}}, wh, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := srv.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +76,7 @@ func TestClusterCountsAsOneServer(t *testing.T) {
 	}
 
 	one := warehousetest.Open(t)
-	oneSrv := serve(t, one)
+	oneSrv := serve(t, one, true)
 	if err := demo.Load(ctx, "http://"+oneSrv.Addr(), "demo-token-1", evs, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -79,13 +84,28 @@ func TestClusterCountsAsOneServer(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Two processes, one in front of each shard; the first folds.
 	a, b := openCluster(t, shards[0], cat), openCluster(t, shards[1], cat)
-	srvA := serve(t, a)
-	if err := demo.Load(ctx, "http://"+srvA.Addr(), "demo-token-1", evs, nil); err != nil {
-		t.Fatal(err)
+	srvA, srvB := serve(t, a, true), serve(t, b, false)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, srv := range []*server.Server{srvA, srvB} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = demo.Load(ctx, "http://"+srv.Addr(), "demo-token-1", evs, nil)
+		}()
 	}
-	if err := srvA.Flush(ctx); err != nil {
-		t.Fatal(err)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, srv := range []*server.Server{srvB, srvA} { // B hands its dossiers to A, which folds them
+		if err := srv.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	n1, err := one.CountEvents(ctx)
 	if err != nil {
@@ -93,6 +113,16 @@ func TestClusterCountsAsOneServer(t *testing.T) {
 	}
 	if n, err := a.CountEvents(ctx); err != nil || n != n1 || n != uint64(len(evs)) {
 		t.Errorf("the cluster holds %d events (%v), one server %d; %d were sent twice", n, err, n1, len(evs))
+	}
+	// Copies that both processes stored at the same instant go at the next
+	// merge: after one, each event is stored once.
+	for _, table := range []string{"events", "dossier_events", "event_keys"} {
+		if err := a.Optimize(ctx, table); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rows, keys := rawCount(t, shards[0], "SELECT count() FROM motcua.events"), rawCount(t, shards[0], "SELECT count() FROM motcua.dossier_events"); rows != uint64(len(evs)) || keys != rows {
+		t.Errorf("after a merge the cluster stores %d events and %d by dossier, want %d", rows, keys, len(evs))
 	}
 
 	year := func(y int) motcua.Window {
@@ -152,4 +182,19 @@ func head(cs []motcua.Counts) string {
 		return fmt.Sprintf("%+v ... (%d rows)", cs[:3], len(cs))
 	}
 	return fmt.Sprintf("%+v", cs)
+}
+
+// rawCount runs a count on a server of the cluster.
+func rawCount(t *testing.T, srv *chlocal.Server, q string) uint64 {
+	t.Helper()
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{srv.Addr()}, Auth: clickhouse.Auth{Username: "default", Password: srv.Password()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(t.Context(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
 }

@@ -272,7 +272,9 @@ func boolPtr(b *bool) *uint8 {
 	return &v
 }
 
-// CountEvents returns how many events are stored.
+// CountEvents returns how many events are stored, each once: a copy that
+// two processes stored at the same instant counts once (FINAL), before the
+// merge that drops it.
 func (w *Warehouse) CountEvents(ctx context.Context) (uint64, error) {
 	var n uint64
 	if err := w.conn.QueryRow(ctx, countEvents).Scan(&n); err != nil {

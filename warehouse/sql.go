@@ -57,7 +57,7 @@ const (
   (SELECT source, event_id FROM event_keys WHERE ingested_at >= toDateTime(?))`
 	countRunningQuery      = "SELECT count() FROM system.processes WHERE query_id = ?"
 	killQuery              = "KILL QUERY WHERE query_id = ?"
-	countEvents            = "SELECT count() FROM events"
+	countEvents            = "SELECT count() FROM events FINAL"
 	selectDossierEvents    = "SELECT " + eventCols + " FROM dossier_events WHERE dossier_id = ? ORDER BY at, event_id LIMIT 1 BY source, event_id"
 	selectEventsOfDossiers = "SELECT " + eventCols + " FROM dossier_events WHERE dossier_id IN (SELECT id FROM dossier_ids) LIMIT 1 BY source, event_id"
 	restoreDossierEvents   = `INSERT INTO dossier_events (` + eventColumns + `)
@@ -103,10 +103,15 @@ WHERE stage != 'done' AND dossier_id NOT IN (SELECT dossier_id FROM notification
     AND closed_at >= (SELECT min(sent_at) FROM notifications WHERE stage != 'done')
    GROUP BY dossier_id, closed_at)
   WHERE s > 0)`
-	insertDelivery   = "INSERT INTO deliveries (kind, period, recipient, channel, ts, sent_at)"
-	selectDelivered  = "SELECT DISTINCT recipient FROM deliveries WHERE kind = ? AND period = ?"
-	insertMessage    = "INSERT INTO notification_messages (channel, ts, recipient, body, written_at)"
-	selectMessage    = "SELECT argMax(body, written_at) FROM notification_messages WHERE channel = ? AND ts = ?"
-	insertMigration  = "INSERT INTO schema_migrations (version, name, applied_at)"
-	selectMigrations = "SELECT version FROM schema_migrations"
+	insertChanged     = "INSERT INTO changed_dossiers (dossier_id, at)"
+	selectChanged     = "SELECT DISTINCT dossier_id FROM changed_dossiers WHERE at >= toDateTime(?)"
+	insertFolder      = "INSERT INTO folders (process, at)"
+	selectOtherFolder = "SELECT argMax(process, at), toUInt32(max(at)) FROM folders WHERE process != ? AND at >= toDateTime(?)"
+	dropDay           = "ALTER TABLE %s DROP PARTITION %s"
+	insertDelivery    = "INSERT INTO deliveries (kind, period, recipient, channel, ts, sent_at)"
+	selectDelivered   = "SELECT DISTINCT recipient FROM deliveries WHERE kind = ? AND period = ?"
+	insertMessage     = "INSERT INTO notification_messages (channel, ts, recipient, body, written_at)"
+	selectMessage     = "SELECT argMax(body, written_at) FROM notification_messages WHERE channel = ? AND ts = ?"
+	insertMigration   = "INSERT INTO schema_migrations (version, name, applied_at)"
+	selectMigrations  = "SELECT version FROM schema_migrations"
 )

@@ -115,7 +115,7 @@ func connect(cfg Config, db string) (driver.Conn, error) {
 	}
 	var settings clickhouse.Settings
 	if cfg.Cluster != "" {
-		settings = clickhouse.Settings{"insert_distributed_sync": 1}
+		settings = clickhouse.Settings{"insert_distributed_sync": 1, "insert_deduplicate": 0}
 	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Settings:        settings,

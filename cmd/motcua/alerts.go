@@ -114,7 +114,7 @@ func alertsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	reg := prometheus.NewRegistry()
-	fig := figures.New(st.wh, figures.Config{}, log, reg)
+	fig := figures.New(st.wh, figures.Config{NoFold: true}, log, reg)
 	if err := fig.Open(ctx); err != nil {
 		return err
 	}

@@ -56,7 +56,14 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	fig := figures.New(st.wh, figures.Config{}, log, prometheus.NewRegistry())
-	if err = fig.Open(ctx); err == nil {
+	err = fig.Open(ctx)
+	if errors.Is(err, figures.ErrOtherFolder) {
+		// motcua serve runs and folds: the import leaves the figures to it.
+		log.Info("a running motcua folds the figures: the imported dossiers go to it", "reason", err)
+		fig = figures.New(st.wh, figures.Config{NoFold: true}, log, prometheus.NewRegistry())
+		err = fig.Open(ctx)
+	}
+	if err == nil {
 		err = fig.FollowRules(ctx)
 	}
 	if err != nil {

@@ -92,7 +92,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := st.ensureCatalog(ctx, "", log); err != nil {
 		return err
 	}
-	fig := figures.New(st.wh, figures.Config{}, log, prometheus.NewRegistry())
+	fig := figures.New(st.wh, figures.Config{NoFold: true}, log, prometheus.NewRegistry())
 	if err := fig.Open(ctx); err != nil {
 		return err
 	}

@@ -134,7 +134,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	scfg := server.Config{Listen: cfg.Serve.Listen, MaxConns: cfg.Serve.MaxConns, ReadTimeout: time.Duration(cfg.Serve.ReadTimeout),
 		Ingest: ingest.Config{Tokens: cfg.Ingest.Tokens, MaxBody: int64(cfg.Ingest.MaxBody), MaxEvents: cfg.Ingest.MaxEvents,
 			MaxConcurrent: cfg.Ingest.MaxRequests, InsertTimeout: time.Duration(cfg.Ingest.InsertTimeout)},
-		Figures: figures.Config{CatchUpEvery: time.Duration(cfg.Figures.CatchUpEvery)},
+		Figures: figures.Config{CatchUpEvery: time.Duration(cfg.Figures.CatchUpEvery), NoFold: !cfg.Figures.Fold},
 		Users:   users, SessionKey: []byte(cfg.Serve.SessionKey.Value())}
 	if cfg.Alerts.Enabled() {
 		scfg.Alerts, scfg.AlertSenders = alertSetup(cfg.Alerts, log)

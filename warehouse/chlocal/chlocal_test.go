@@ -102,9 +102,16 @@ func TestRestartsAfterKill(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	s.mu.Lock()
-	now := s.proc
-	s.mu.Unlock()
+	// The new process answers a moment before the watcher records it.
+	var now *process
+	for wait := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		s.mu.Lock()
+		now = s.proc
+		s.mu.Unlock()
+		if now != old || time.Now().After(wait) {
+			break
+		}
+	}
 	if now == old || now.cmd.Process.Pid == old.cmd.Process.Pid {
 		t.Error("the process answering is the one that was killed")
 	}
