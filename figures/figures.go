@@ -21,8 +21,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,6 +70,19 @@ type Config struct {
 // folderTimeout is how long after its last word a folding process counts as
 // gone: four catch-ups at the default rate.
 const folderTimeout = 2 * time.Minute
+
+// gone reports whether a process named HOST:PID (Config.Process) ran on
+// this host and no longer runs: a serve that restarts after a crash does
+// not wait for its own old word to expire.
+func gone(process string) bool {
+	host, pid, ok := strings.Cut(process, ":")
+	me, _ := os.Hostname()
+	n, err := strconv.Atoi(pid)
+	if !ok || host != me || err != nil || n <= 0 {
+		return false
+	}
+	return syscall.Kill(n, 0) == syscall.ESRCH
+}
 
 // ErrOtherFolder is returned by Open when another process folds the figures
 // of the database.
@@ -171,9 +187,10 @@ func (f *Figures) Open(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if other != "" {
-			return fmt.Errorf("%w: %s, which said so at %s; set figures.fold to false in all processes but one (README, Production)",
-				ErrOtherFolder, other, at.In(motcua.Location).Format("15:04:05 02/01/2006"))
+		if other != "" && !gone(other) {
+			return fmt.Errorf("%w: %s, which said so at %s; set figures.fold to false in all processes but one, "+
+				"or wait %s after that process stopped (README, Scale)",
+				ErrOtherFolder, other, at.In(motcua.Location).Format("15:04:05 02/01/2006"), folderTimeout)
 		}
 	}
 	return nil

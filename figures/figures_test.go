@@ -2,8 +2,12 @@ package figures_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +112,72 @@ func TestChangedWorkingHoursRefold(t *testing.T) {
 	}
 	if fp, _ := wh.FactsCalendar(ctx); fp != changed.RulesFingerprint() {
 		t.Errorf("the stored figures follow calendar %q, want %q", fp, changed.RulesFingerprint())
+	}
+}
+
+// One process folds the figures of a database: a second set to fold
+// refuses to start while the first says it is alive, unless the first ran
+// on this host and is gone (a serve restarted after a crash); a process set
+// not to fold hands what it stores to the folding one, which folds it.
+func TestOneFolderPerDatabase(t *testing.T) {
+	wh := warehousetest.Open(t)
+	ctx := t.Context()
+	open := func(cfg figures.Config) (*figures.Figures, error) {
+		f := figures.New(wh, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+		return f, f.Open(ctx)
+	}
+	folder, err := open(figures.Config{Process: "elsewhere:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := folder.CatchUp(ctx); err != nil { // says it is alive
+		t.Fatal(err)
+	}
+	if _, err := open(figures.Config{}); !errors.Is(err, figures.ErrOtherFolder) || !strings.Contains(err.Error(), "elsewhere:1") {
+		t.Errorf("a second folding process started: %v", err)
+	}
+	// On another database, a folding process of this host that has exited
+	// (crashed): a new one starts at once.
+	wh2 := warehousetest.Open(t)
+	open2 := func(cfg figures.Config) (*figures.Figures, error) {
+		f := figures.New(wh2, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+		return f, f.Open(ctx)
+	}
+	host, _ := os.Hostname()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if crashed, err := open2(figures.Config{Process: fmt.Sprintf("%s:%d", host, cmd.Process.Pid)}); err != nil {
+		t.Fatal(err)
+	} else if _, err := crashed.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open2(figures.Config{}); err != nil {
+		t.Errorf("a folding process refused to start after the crash of the one before on this host: %v", err)
+	}
+
+	// A process that does not fold hands its dossier to the folding one.
+	other, err := open(figures.Config{NoFold: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := []motcua.Event{{EventID: "r", DossierID: "F-1", Type: motcua.Received, At: at("2022-03-07 08:00"), Unit: "P1",
+		Procedure: "XA.001", Channel: motcua.Direct, Source: "test"}}
+	if _, err := wh.InsertEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	other.Mark(evs)
+	if err := other.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := outcomes(t, wh).New; n != 0 {
+		t.Fatalf("the process that does not fold folded: %d new", n)
+	}
+	if err := folder.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := outcomes(t, wh).New; n != 1 {
+		t.Errorf("the folding process counts %d new dossiers after the other handed it one, want 1", n)
 	}
 }
