@@ -85,7 +85,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 
 // Committer stores events for many concurrent callers in shared inserts:
 // while one insert runs, the requests that arrive queue up, and the next
-// insert takes them all, up to MaxRows.
+// insert takes them all, up to maxRows. It waits briefly for the callers of
+// the last insert to come back, so that inserts stay as large as the load
+// allows (see gather).
 type Committer struct {
 	// Committed, when set, is called after each successful insert with its
 	// events (duplicates included), before the callers are answered.
@@ -94,12 +96,13 @@ type Committer struct {
 	// (ErrUnavailable) instead of waiting on a stalled ClickHouse.
 	InsertTimeout time.Duration
 
-	store   Store
-	metrics *Metrics
-	maxRows int
-	queue   chan *request
-	stop    chan struct{}
-	wg      sync.WaitGroup
+	store     Store
+	metrics   *Metrics
+	maxRows   int
+	maxLinger time.Duration // the longest an insert waits for more requests (see gather)
+	queue     chan *request
+	stop      chan struct{}
+	wg        sync.WaitGroup
 }
 
 type request struct {
@@ -124,8 +127,8 @@ func NewCommitter(store Store, m *Metrics, maxRows int) *Committer {
 	if maxRows <= 0 {
 		maxRows = 100_000
 	}
-	return &Committer{store: store, metrics: m, maxRows: maxRows, queue: make(chan *request, 1024), stop: make(chan struct{}),
-		InsertTimeout: DefaultInsertTimeout}
+	return &Committer{store: store, metrics: m, maxRows: maxRows, maxLinger: 100 * time.Millisecond, queue: make(chan *request, 1024),
+		stop: make(chan struct{}), InsertTimeout: DefaultInsertTimeout}
 }
 
 // Start starts the commit loop.
@@ -176,6 +179,7 @@ func (c *Committer) Commit(ctx context.Context, evs []motcua.Event) (Result, err
 
 func (c *Committer) loop() {
 	defer c.wg.Done()
+	expect, linger := 1, time.Duration(0)
 	for {
 		var first *request
 		select {
@@ -184,21 +188,52 @@ func (c *Committer) loop() {
 		case <-c.stop:
 			return
 		}
-		batch := []*request{first}
-		rows := len(first.evs)
-	gather:
-		for rows < c.maxRows {
+		batch, rows := c.gather([]*request{first}, len(first.evs), expect, linger)
+		start := time.Now()
+		c.commit(batch, rows)
+		expect, linger = len(batch), min(time.Since(start)/2, c.maxLinger)
+	}
+}
+
+// gather adds the queued requests to batch, up to maxRows rows. While the
+// batch holds fewer than expect requests, it waits for more, for at most
+// linger.
+//
+// Clients answered by one insert tend to post their next requests at once,
+// but these take a few milliseconds to arrive and be read: an insert that
+// started with the first of them would hold it alone, and the others would
+// wait a whole insert for the next one. So the loop expects as many requests
+// as the last insert held and lingers for at most half the time it took: a
+// single client never waits, and when clients go away the expectation
+// follows within one insert.
+func (c *Committer) gather(batch []*request, rows, expect int, linger time.Duration) ([]*request, int) {
+	var deadline <-chan time.Time
+	for rows < c.maxRows {
+		var r *request
+		select {
+		case r = <-c.queue:
+		default:
+			if len(batch) >= expect || linger <= 0 {
+				return batch, rows
+			}
+			if deadline == nil {
+				t := time.NewTimer(linger)
+				defer t.Stop()
+				deadline = t.C
+			}
 			select {
-			case r := <-c.queue:
-				c.dequeued()
-				batch = append(batch, r)
-				rows += len(r.evs)
-			default:
-				break gather
+			case r = <-c.queue:
+			case <-deadline:
+				return batch, rows
+			case <-c.stop:
+				return batch, rows
 			}
 		}
-		c.commit(batch, rows)
+		c.dequeued()
+		batch = append(batch, r)
+		rows += len(r.evs)
 	}
+	return batch, rows
 }
 
 func (c *Committer) dequeued() {
