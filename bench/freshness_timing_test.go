@@ -387,7 +387,11 @@ func BenchmarkFreshness(b *testing.B) {
 		for i, h := range held {
 			holds[i] = h.took()
 		}
-		b.Logf("catch-up searches: %s; each held the rounds for %v ms", describeCalls(searches, q), ms(holds))
+		found := make([]int, len(searches))
+		for i, s := range searches {
+			found[i] = s.n
+		}
+		b.Logf("catch-up searches: %s; they found %v dossiers and held the rounds for %v ms", describeCalls(searches, q), found, ms(holds))
 		slices.SortFunc(all, func(x, y probe) int { return cmp.Compare(x.shown.Sub(x.acked), y.shown.Sub(y.acked)) })
 		describe := func(name string, ps []probe) {
 			var wait, fold, show []time.Duration
