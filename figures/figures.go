@@ -4,10 +4,10 @@
 // alerts and reports all take the catalogue and the calendar from here, so
 // that every count follows one set of rules.
 //
-// Ingest marks the dossiers it stored, and a loop folds them again about once
-// a second, less often under heavy ingest (it waits three times as long as
-// its last round took, so that it never takes more than a quarter of the time
-// from ingest). Marks live in memory and die with the process, so the loop
+// Ingest marks the dossiers it stored, and a loop folds them again about
+// twice a second, less often under heavy ingest (it waits three times as long
+// as its last round took, at most three seconds, so that it takes about a
+// quarter of the time from ingest). Marks live in memory and die with the process, so the loop
 // also catches up from the stored events: at start and then every
 // CatchUpEvery it folds every dossier whose figures trail its events, from a
 // stored watermark on. When the catalogue's working hours, holidays or
@@ -487,6 +487,20 @@ func (f *Figures) catalogLoop() {
 	}
 }
 
+// pause is the wait between two rounds after a round of folding that took
+// d: three times as long, so that rounds take at most a quarter of the time
+// from ingest, within minPause and maxPause. A catch-up or a refold does not
+// lengthen it: the events that came in meanwhile should not wait for them.
+func pause(d time.Duration) time.Duration {
+	return min(maxPause, max(minPause, 3*d))
+}
+
+// The bounds of pause.
+const (
+	minPause = 500 * time.Millisecond
+	maxPause = 3 * time.Second
+)
+
 func (f *Figures) foldLoop() {
 	defer f.wg.Done()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -504,13 +518,14 @@ func (f *Figures) foldLoop() {
 				lastCatchUp = start
 			}
 		}
+		flushed := time.Now()
 		if err := f.Flush(ctx); err != nil && ctx.Err() == nil {
 			f.log.Warn("cannot refresh dossier figures; will retry", "err", err)
 		}
 		select {
 		case <-f.stop:
 			return
-		case <-time.After(max(time.Second, 3*time.Since(start))):
+		case <-time.After(pause(time.Since(flushed))):
 		}
 	}
 }

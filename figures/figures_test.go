@@ -84,7 +84,7 @@ func TestChangedWorkingHoursRefold(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		c := outcomes(t, wh)
-		if c.Resolved == 1 && c.OnTime == 1 && c.Late == 0 {
+		if c.Resolved == 1 && c.OnTime == 1 && c.Late == 0 && f.Status().RulesCurrent {
 			break
 		}
 		if time.Now().After(deadline) {

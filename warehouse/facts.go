@@ -29,11 +29,12 @@ type factRow struct {
 	PaidOnline, Digitized                                       uint8
 	IngestedTo                                                  int64
 	Settled                                                     uint32
+	Events                                                      uint32 // how many events it was folded from
 }
 
 const factCols = `dossier_id, unit, handling_unit, procedure, official, toString(channel), toUInt32(received_at), toUInt32(due_at), has_due,
  due_computed, toUInt32(paused_since), toUInt32(resolved_at), toString(outcome), toUInt32(returned_at), toString(return_channel),
- toUInt32(rejected_at), toUInt32(withdrawn_at), toUInt32(closed_at), fee_vnd, paid_online, digitized, toUInt32(ingested_to), settled`
+ toUInt32(rejected_at), toUInt32(withdrawn_at), toUInt32(closed_at), fee_vnd, paid_online, digitized, toUInt32(ingested_to), settled, events`
 
 func unix(t time.Time) int64 {
 	if t.IsZero() {
@@ -49,7 +50,7 @@ func b8(b bool) uint8 {
 	return 0
 }
 
-func rowOf(d *motcua.Dossier, ingestedTo time.Time) factRow {
+func rowOf(d *motcua.Dossier, ingestedTo time.Time, events int) factRow {
 	return factRow{
 		DossierID: d.ID, Unit: d.Unit, HandlingUnit: d.HandlingUnit, Procedure: d.Procedure, Official: d.Official,
 		Channel: string(d.Channel), ReceivedAt: unix(d.ReceivedAt), DueAt: unix(d.DueAt), HasDue: b8(!d.DueAt.IsZero()),
@@ -57,6 +58,7 @@ func rowOf(d *motcua.Dossier, ingestedTo time.Time) factRow {
 		ReturnedAt: unix(d.ReturnedAt), ReturnChannel: string(d.ReturnChannel), RejectedAt: unix(d.RejectedAt),
 		WithdrawnAt: unix(d.WithdrawnAt), ClosedAt: unix(d.ClosedAt()), FeeVND: d.FeeVND, PaidOnline: b8(d.PaidOnline),
 		Digitized: b8(d.Digitized), IngestedTo: unix(ingestedTo), Settled: settledMonth(d),
+		Events: uint32(events),
 	}
 }
 
@@ -165,7 +167,7 @@ func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.
 	changed := 0
 	for id, evs := range byDossier {
 		d := motcua.Fold(evs, cal, days)
-		row := rowOf(&d, ingested[id])
+		row := rowOf(&d, ingested[id], len(evs))
 		prev := old[id]
 		if len(prev) == 1 && prev[0] == row {
 			continue
@@ -200,7 +202,7 @@ func (w *Warehouse) currentFacts(ctx context.Context, ids []string) (map[string]
 		var recv, due, paused, res, ret, rej, wd, closed, ing uint32
 		if err := rows.Scan(&r.DossierID, &r.Unit, &r.HandlingUnit, &r.Procedure, &r.Official, &r.Channel, &recv, &due, &r.HasDue,
 			&r.DueComputed, &paused, &res, &r.Outcome, &ret, &r.ReturnChannel, &rej, &wd, &closed, &r.FeeVND, &r.PaidOnline,
-			&r.Digitized, &ing, &r.Settled); err != nil {
+			&r.Digitized, &ing, &r.Settled, &r.Events); err != nil {
 			return nil, fmt.Errorf("cannot read the facts of a dossier: %w", err)
 		}
 		r.ReceivedAt, r.DueAt, r.PausedSince, r.ResolvedAt = int64(recv), int64(due), int64(paused), int64(res)
@@ -234,6 +236,7 @@ func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) 
 	fee := make([]int64, n)
 	settled := make([]uint32, n)
 	folds := make([]uint64, n)
+	counts := make([]uint32, n)
 	fold := newFold()
 	now := time.Now().Truncate(time.Second)
 	for i, r := range rs {
@@ -245,7 +248,7 @@ func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) 
 		}
 		times[9][i] = now
 		u8[0][i], u8[1][i], u8[2][i], u8[3][i] = r.HasDue, r.DueComputed, r.PaidOnline, r.Digitized
-		fee[i], settled[i], folds[i] = r.FeeVND, r.Settled, fold
+		fee[i], settled[i], folds[i], counts[i] = r.FeeVND, r.Settled, fold, r.Events
 	}
 	qid := newQueryID()
 	failed := func(err error) error {
@@ -259,7 +262,7 @@ func (w *Warehouse) writeFacts(ctx context.Context, rs []factRow, signs []int8) 
 		return failed(fmt.Errorf("cannot prepare dossier facts: %w", err))
 	}
 	cols := []any{strs[0], strs[1], strs[2], strs[3], strs[4], strs[5], times[0], times[1], u8[0], u8[1], times[2], times[3], strs[6],
-		times[4], strs[7], times[5], times[6], times[7], fee, u8[2], u8[3], times[8], settled, folds, times[9], signs}
+		times[4], strs[7], times[5], times[6], times[7], fee, u8[2], u8[3], times[8], settled, folds, times[9], counts, signs}
 	for i, c := range cols {
 		if err := b.Column(i).Append(c); err != nil {
 			b.Abort()
@@ -340,7 +343,8 @@ func (w *Warehouse) FactsWatermark(ctx context.Context) (time.Time, error) {
 }
 
 // Unfolded returns the dossiers with events ingested since the time whose
-// facts are missing or older than their newest event.
+// facts are missing or were folded from fewer events than are stored: those
+// folded already are left alone, so a catch-up costs what it finds.
 func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, error) {
 	s := uint32(max(since.Unix(), 0))
 	rows, err := w.conn.Query(ctx, selectUnfolded, s, s)

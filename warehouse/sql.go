@@ -14,7 +14,7 @@ const eventColumns = `event_id, dossier_id, type, at, unit, procedure, official,
 // factColumns are the columns of dossier_facts and dossier_facts_by_id.
 const factColumns = `dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at, has_due,
  due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at, withdrawn_at, closed_at,
- fee_vnd, paid_online, digitized, ingested_to, settled, fold, folded_at, sign`
+ fee_vnd, paid_online, digitized, ingested_to, settled, fold, folded_at, events, sign`
 
 // eventCols are the columns that scanEvent reads.
 const eventCols = `event_id, dossier_id, toString(type), at, unit, procedure, official, toString(channel),
@@ -73,13 +73,15 @@ const (
 	selectFactsWatermark = "SELECT toUInt32(max(upto)) FROM facts_watermark"
 	insertFactsWatermark = "INSERT INTO facts_watermark (upto, written_at)"
 	selectUnfolded       = `SELECT dossier_id FROM
- (SELECT dossier_id, max(ingested_at) AS newest FROM events WHERE ingested_at >= toDateTime(?) GROUP BY dossier_id) AS e
- ANY LEFT JOIN
- (SELECT dossier_id, max(ingested_to) AS folded FROM dossier_facts
+ (SELECT dossier_id, uniqExact(source, event_id) AS stored FROM dossier_events
   WHERE dossier_id IN (SELECT dossier_id FROM events WHERE ingested_at >= toDateTime(?))
-  GROUP BY dossier_id HAVING sum(sign) > 0) AS f
+  GROUP BY dossier_id) AS e
+ ANY LEFT JOIN
+ (SELECT dossier_id, events AS folded FROM dossier_facts_by_id
+  WHERE dossier_id IN (SELECT dossier_id FROM events WHERE ingested_at >= toDateTime(?))
+  GROUP BY dossier_id, events HAVING sum(sign) > 0) AS f
  USING dossier_id
- WHERE newest >= folded`
+ WHERE stored != folded`
 	selectFactsCalendar = "SELECT argMax(fingerprint, folded_at) FROM facts_calendar"
 	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at)"
 	countDossiers       = "SELECT uniqExact(dossier_id) FROM dossier_events"
