@@ -12,7 +12,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,18 +28,7 @@ import (
 
 // alertSizes are the open dossiers of BenchmarkAlertPass;
 // MOTCUA_BENCH_ALERTS overrides them as a comma-separated list.
-func alertSizes() []int {
-	sizes := []int{1_000_000}
-	if s := os.Getenv("MOTCUA_BENCH_ALERTS"); s != "" {
-		sizes = nil
-		for _, f := range strings.Split(s, ",") {
-			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
-				sizes = append(sizes, n)
-			}
-		}
-	}
-	return sizes
-}
+func alertSizes() []int { return envSizes("MOTCUA_BENCH_ALERTS", 1_000_000) }
 
 // alertAt is the instant of the benchmark's passes: a Monday morning, in
 // working time and after the repeat time.

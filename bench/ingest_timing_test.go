@@ -37,6 +37,22 @@ func eventCount() int {
 	return 1_000_000
 }
 
+// envSizes returns the event counts of a benchmark: def, unless the
+// environment variable env gives them as a comma-separated list.
+func envSizes(env string, def ...int) []int {
+	s := os.Getenv(env)
+	if s == "" {
+		return def
+	}
+	var sizes []int
+	for _, f := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			sizes = append(sizes, n)
+		}
+	}
+	return sizes
+}
+
 // events returns n event-shaped rows spread over 2022: dossiers of the town
 // and the communes, half of them resolved.
 func events(b *testing.B, cat *motcua.Catalog, n int, seed uint64) []motcua.Event {

@@ -8,9 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,18 +26,7 @@ const overviewYear = 2022
 
 // overviewSizes are the event counts of BenchmarkOverview;
 // MOTCUA_BENCH_OVERVIEW overrides them as a comma-separated list.
-func overviewSizes() []int {
-	sizes := []int{1_000_000, 10_000_000}
-	if s := os.Getenv("MOTCUA_BENCH_OVERVIEW"); s != "" {
-		sizes = nil
-		for _, f := range strings.Split(s, ",") {
-			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
-				sizes = append(sizes, n)
-			}
-		}
-	}
-	return sizes
-}
+func overviewSizes() []int { return envSizes("MOTCUA_BENCH_OVERVIEW", 1_000_000, 10_000_000) }
 
 // BenchmarkOverview: the overview page of one year (GET /?period=year, as
 // the leader, logged in through the form) against the three summaries it

@@ -37,18 +37,7 @@ var scaleEnd = time.Date(2026, 11, 27, 17, 0, 0, 0, motcua.Location)
 
 // scaleSizes are the event counts of BenchmarkScale; MOTCUA_BENCH_SCALE
 // overrides them as a comma-separated list.
-func scaleSizes() []int {
-	sizes := []int{1_000_000, 10_000_000}
-	if s := os.Getenv("MOTCUA_BENCH_SCALE"); s != "" {
-		sizes = nil
-		for _, f := range strings.Split(s, ",") {
-			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
-				sizes = append(sizes, n)
-			}
-		}
-	}
-	return sizes
-}
+func scaleSizes() []int { return envSizes("MOTCUA_BENCH_SCALE", 1_000_000, 10_000_000) }
 
 // history makes n events at eventsPerYear up to scaleEnd, in batches of
 // 500,000 given to fn (the history never sits in memory whole): dossiers of

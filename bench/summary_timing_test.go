@@ -7,10 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,18 +20,7 @@ import (
 
 // summarySizes are the event counts of BenchmarkSummary; MOTCUA_BENCH_SUMMARY
 // overrides them as a comma-separated list.
-func summarySizes() []int {
-	sizes := []int{1_000_000, 10_000_000}
-	if s := os.Getenv("MOTCUA_BENCH_SUMMARY"); s != "" {
-		sizes = nil
-		for _, f := range strings.Split(s, ",") {
-			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
-				sizes = append(sizes, n)
-			}
-		}
-	}
-	return sizes
-}
+func summarySizes() []int { return envSizes("MOTCUA_BENCH_SUMMARY", 1_000_000, 10_000_000) }
 
 // BenchmarkSummary: the summary of one year grouped by unit through
 // GET /api/v1/summary, against the same answer computed by raw SQL over the

@@ -40,20 +40,11 @@ func (w *Warehouse) ForwardChanged(ctx context.Context, ids []string) error {
 // ChangedSince returns the dossiers that other processes recorded as
 // changed since the time.
 func (w *Warehouse) ChangedSince(ctx context.Context, since time.Time) ([]string, error) {
-	rows, err := w.conn.Query(ctx, selectChanged, uint32(max(since.Unix(), 0)))
+	ids, err := w.strings(ctx, selectChanged, uint32(max(since.Unix(), 0)))
 	if err != nil {
-		return nil, wrap(fmt.Errorf("cannot read the changed dossiers: %w", err))
+		return nil, fmt.Errorf("cannot read the changed dossiers: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrap(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, wrap(rows.Err())
+	return ids, nil
 }
 
 // FolderAlive records that the process folds the figures, now; it drops the

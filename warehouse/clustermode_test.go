@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-
 	"github.com/motcua/motcua"
 	"github.com/motcua/motcua/access/accesstest"
 	"github.com/motcua/motcua/catalog"
@@ -121,7 +119,8 @@ func TestClusterCountsAsOneServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if rows, keys := rawCount(t, shards[0], "SELECT count() FROM motcua.events"), rawCount(t, shards[0], "SELECT count() FROM motcua.dossier_events"); rows != uint64(len(evs)) || keys != rows {
+	shard := connTo(t, shards[0].Addr(), shards[0].Password(), "motcua")
+	if rows, keys := count(t, shard, "SELECT count() FROM events"), count(t, shard, "SELECT count() FROM dossier_events"); rows != uint64(len(evs)) || keys != rows {
 		t.Errorf("after a merge the cluster stores %d events and %d by dossier, want %d", rows, keys, len(evs))
 	}
 
@@ -182,19 +181,4 @@ func head(cs []motcua.Counts) string {
 		return fmt.Sprintf("%+v ... (%d rows)", cs[:3], len(cs))
 	}
 	return fmt.Sprintf("%+v", cs)
-}
-
-// rawCount runs a count on a server of the cluster.
-func rawCount(t *testing.T, srv *chlocal.Server, q string) uint64 {
-	t.Helper()
-	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{srv.Addr()}, Auth: clickhouse.Auth{Username: "default", Password: srv.Password()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var n uint64
-	if err := conn.QueryRow(t.Context(), q).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
 }

@@ -131,17 +131,24 @@ type unsettled struct {
 // writes the keys of the rows it left in events. Until that succeeds, no new
 // insert starts, so a resend cannot store a row twice.
 func (w *Warehouse) settle(ctx context.Context) error {
+	return w.settleEach(ctx, &w.unsettled, w.restoreKeys)
+}
+
+// settleEach waits until each failed write of list is over in ClickHouse
+// (killing it if need be), then restores what it left half done from its
+// time on, and drops it from the list.
+func (w *Warehouse) settleEach(ctx context.Context, list *[]unsettled, restore func(context.Context, time.Time) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for len(w.unsettled) > 0 {
-		u := w.unsettled[0]
+	for len(*list) > 0 {
+		u := (*list)[0]
 		if err := w.waitQuery(ctx, u.queryID); err != nil {
 			return err
 		}
-		if err := w.restoreKeys(ctx, u.since); err != nil {
+		if err := restore(ctx, u.since); err != nil {
 			return err
 		}
-		w.unsettled = w.unsettled[1:]
+		*list = (*list)[1:]
 	}
 	return nil
 }

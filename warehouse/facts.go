@@ -286,19 +286,7 @@ func newFold() uint64 {
 // failed writes: it waits until each is over in ClickHouse, then copies the
 // rows of each write (fold) since it that reached dossier_facts only.
 func (w *Warehouse) settleFacts(ctx context.Context) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for len(w.unsettledFacts) > 0 {
-		u := w.unsettledFacts[0]
-		if err := w.waitQuery(ctx, u.queryID); err != nil {
-			return err
-		}
-		if err := w.restoreFacts(ctx, u.since); err != nil {
-			return err
-		}
-		w.unsettledFacts = w.unsettledFacts[1:]
-	}
-	return nil
+	return w.settleEach(ctx, &w.unsettledFacts, w.restoreFacts)
 }
 
 // restoreFacts copies into dossier_facts_by_id the writes since the time
@@ -347,20 +335,29 @@ func (w *Warehouse) FactsWatermark(ctx context.Context) (time.Time, error) {
 // folded already are left alone, so a catch-up costs what it finds.
 func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, error) {
 	s := uint32(max(since.Unix(), 0))
-	rows, err := w.conn.Query(ctx, selectUnfolded, s, s)
+	ids, err := w.strings(ctx, selectUnfolded, s, s)
 	if err != nil {
-		return nil, wrap(fmt.Errorf("cannot find dossiers whose figures trail their events: %w", err))
+		return nil, fmt.Errorf("cannot find dossiers whose figures trail their events: %w", err)
+	}
+	return ids, nil
+}
+
+// strings runs a query of one String column and returns its values.
+func (w *Warehouse) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := w.conn.Query(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err)
 	}
 	defer rows.Close()
-	var ids []string
+	var out []string
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrap(fmt.Errorf("cannot read a dossier id: %w", err))
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, wrap(err)
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, wrap(rows.Err())
+	return out, wrap(rows.Err())
 }
 
 // FactsCalendar returns the fingerprint of the rules that dossier_facts
@@ -442,22 +439,15 @@ var refoldPage = 50_000
 // the dossier ids after the id: the ends of RefoldAll's pages.
 func (w *Warehouse) refoldBounds(ctx context.Context, after string) ([]string, error) {
 	every := max(1, refoldPage/100) // a page is about 100 ids of the sample
-	rows, err := w.conn.Query(ctx, selectDossierSample, every, after)
+	sample, err := w.strings(ctx, selectDossierSample, every, after)
 	if err != nil {
-		return nil, wrap(fmt.Errorf("cannot sample the dossier ids: %w", err))
+		return nil, fmt.Errorf("cannot sample the dossier ids: %w", err)
 	}
-	defer rows.Close()
 	var bounds []string
-	for i := 0; rows.Next(); i++ {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrap(fmt.Errorf("cannot read a dossier id: %w", err))
-		}
-		if (i+1)%100 == 0 {
-			bounds = append(bounds, id)
-		}
+	for i := 99; i < len(sample); i += 100 {
+		bounds = append(bounds, sample[i])
 	}
-	return bounds, wrap(rows.Err())
+	return bounds, nil
 }
 
 // dossiersBetween returns the ids of the dossiers after lo up to hi ("":
@@ -467,18 +457,9 @@ func (w *Warehouse) dossiersBetween(ctx context.Context, lo, hi string) ([]strin
 	if hi != "" {
 		q, args = selectDossiersBetween, []any{lo, hi}
 	}
-	rows, err := w.conn.Query(ctx, q, args...)
+	ids, err := w.strings(ctx, q, args...)
 	if err != nil {
-		return nil, wrap(fmt.Errorf("cannot list the dossiers after %q: %w", lo, err))
+		return nil, fmt.Errorf("cannot list the dossiers after %q: %w", lo, err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrap(fmt.Errorf("cannot read a dossier id: %w", err))
-		}
-		ids = append(ids, id)
-	}
-	return ids, wrap(rows.Err())
+	return ids, nil
 }

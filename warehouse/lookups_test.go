@@ -78,8 +78,15 @@ func everyPeriod(t *testing.T, wh *warehouse.Warehouse, cat *motcua.Catalog) []m
 
 func rawConn(t *testing.T, wh *warehouse.Warehouse) driver.Conn {
 	t.Helper()
-	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{warehousetest.Addr(t)},
-		Auth: clickhouse.Auth{Database: wh.Database(), Username: "default", Password: warehousetest.Password(t)}})
+	return connTo(t, warehousetest.Addr(t), warehousetest.Password(t), wh.Database())
+}
+
+// connTo opens a connection of the test's own to a server, closed when the
+// test ends.
+func connTo(t *testing.T, addr, password, database string) driver.Conn {
+	t.Helper()
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr},
+		Auth: clickhouse.Auth{Database: database, Username: "default", Password: password}})
 	if err != nil {
 		t.Fatal(err)
 	}

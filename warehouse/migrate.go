@@ -85,30 +85,32 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := func(st string) error { return w.conn.Exec(ctx, st) }
+	// In cluster mode each statement is rewritten for the shards (cluster.go);
+	// those of applied migrations too, without running them, so that the
+	// rewriter knows every table made before.
+	var c *cluster
 	if w.cfg.Cluster != "" {
-		c := newCluster(w.cfg.Cluster, w.db)
-		run = func(st string) error {
-			sts, err := c.statements(st)
-			if err != nil {
+		c = newCluster(w.cfg.Cluster, w.db)
+	}
+	run := func(st string, exec bool) error {
+		sts := []string{st}
+		if c != nil {
+			var err error
+			if sts, err = c.statements(st); err != nil {
 				return err
 			}
-			for _, s := range sts {
-				if err := w.conn.Exec(ctx, s); err != nil && !columnExists(s, err) {
-					return err
-				}
-			}
-			return nil
 		}
-		// The tables made by migrations applied before: so that a table made
-		// AS another is sharded the same way.
-		for _, m := range ms {
-			for _, st := range m.Statements {
-				c.statements(st)
+		for _, s := range sts {
+			if !exec {
+				continue
+			}
+			if err := w.conn.Exec(ctx, s); err != nil && !columnExists(s, err) {
+				return err
 			}
 		}
+		return nil
 	}
-	if err := run(migrationsTable); err != nil {
+	if err := run(migrationsTable, true); err != nil {
 		return nil, wrap(fmt.Errorf("cannot create schema_migrations: %w", err))
 	}
 	done, err := w.applied(ctx)
@@ -117,16 +119,15 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 	}
 	var applied []string
 	for _, m := range ms {
-		if done[m.Version] {
-			continue
-		}
 		for i, st := range m.Statements {
-			if err := run(st); err != nil {
-				if columnExists(st, err) {
-					continue // applied by a run of this migration that was cut short
-				}
+			// An ADD COLUMN that finds its column was applied by a run of this
+			// migration that was cut short (run takes it as done).
+			if err := run(st, !done[m.Version]); err != nil {
 				return applied, wrap(fmt.Errorf("cannot apply migration %s, statement %d: %w", m.Name, i+1, err))
 			}
+		}
+		if done[m.Version] {
+			continue
 		}
 		if err := w.insertRow(ctx, insertMigration,
 			m.Version, m.Name, time.Now()); err != nil {
