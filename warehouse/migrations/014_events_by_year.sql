@@ -1,0 +1,56 @@
+-- 014: events are partitioned by year, not by month.
+--
+-- Each partition an insert touches is a part written on disk, and every part is merged again
+-- later. A batch spread over a year (a portal export, an import, clients that send their backlog)
+-- wrote twelve parts into events besides one into each copy, and at a few thousand rows an insert
+-- the parts, not the rows, bounded ingest. By year, such an insert writes one part into events. No
+-- reader of events needs months: the figures and the lists read dossier_facts, the lookups by
+-- dossier dossier_events, and a year can still be detached whole. The views that copy events are
+-- made again over the new table. It is made under a name of its own, so that on a cluster its
+-- replicas do not meet those of 012's events_next, which is events now. Every statement can run
+-- again: a migration cut short starts over.
+DROP TABLE IF EXISTS event_keys_mv;
+
+DROP TABLE IF EXISTS dossier_events_mv;
+
+DROP TABLE IF EXISTS events_by_year;
+
+CREATE TABLE events_by_year (
+    event_id String,
+    dossier_id String,
+    type Enum8('received' = 1, 'transferred' = 2, 'supplement_requested' = 3, 'supplement_received' = 4,
+               'resolved' = 5, 'returned' = 6, 'rejected' = 7, 'withdrawn' = 8),
+    at DateTime('Asia/Ho_Chi_Minh'),
+    unit String,
+    procedure String,
+    official String,
+    channel Enum8('' = 0, 'online' = 1, 'direct' = 2, 'postal' = 3),
+    due_at DateTime('Asia/Ho_Chi_Minh'),
+    has_due UInt8,
+    return_channel Enum8('' = 0, 'counter' = 1, 'postal' = 2, 'online' = 3),
+    fee_vnd Nullable(Int64),
+    paid_online Nullable(UInt8),
+    digitized Nullable(UInt8),
+    source String,
+    ingested_at DateTime('Asia/Ho_Chi_Minh'),
+    content_hash UInt64 DEFAULT 0
+) ENGINE = ReplacingMergeTree
+PARTITION BY toYear(at)
+ORDER BY (unit, at, dossier_id, source, event_id);
+
+INSERT INTO events_by_year
+SELECT event_id, dossier_id, type, at, unit, procedure, official, channel, due_at, has_due, return_channel, fee_vnd,
+    paid_online, digitized, source, ingested_at, content_hash FROM events;
+
+DROP TABLE IF EXISTS events_before_014;
+
+RENAME TABLE events TO events_before_014, events_by_year TO events;
+
+DROP TABLE events_before_014;
+
+CREATE MATERIALIZED VIEW event_keys_mv TO event_keys AS
+SELECT source, event_id, dossier_id, content_hash, ingested_at FROM events;
+
+CREATE MATERIALIZED VIEW dossier_events_mv TO dossier_events AS
+SELECT event_id, dossier_id, type, at, unit, procedure, official, channel, due_at, has_due, return_channel, fee_vnd,
+    paid_online, digitized, source, ingested_at FROM events;
