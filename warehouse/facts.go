@@ -333,14 +333,32 @@ func (w *Warehouse) FactsWatermark(ctx context.Context) (time.Time, error) {
 // Unfolded returns the dossiers with events ingested since the time whose
 // facts are missing or were folded from fewer events than are stored: those
 // folded already are left alone, so a catch-up costs what it finds.
+//
+// The dossiers with events since the time are looked at UnfoldedPage at a
+// time (a page is those whose id hashes to it), so that the first catch-up
+// after an import of years, or with no watermark yet, holds a page of
+// dossiers in memory and not all of them: at 50 million dossiers a single
+// query needed more than 7.5 GiB.
 func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, error) {
 	s := uint32(max(since.Unix(), 0))
-	ids, err := w.strings(ctx, selectUnfolded, s, s)
-	if err != nil {
-		return nil, fmt.Errorf("cannot find dossiers whose figures trail their events: %w", err)
+	var n uint64
+	if err := w.conn.QueryRow(ctx, countIngestedDossiers, s).Scan(&n); err != nil {
+		return nil, wrap(fmt.Errorf("cannot count the dossiers ingested since %s: %w", since.Format(time.RFC3339), err))
 	}
-	return ids, nil
+	pages := max(1, (n+UnfoldedPage-1)/UnfoldedPage)
+	var out []string
+	for p := range pages {
+		ids, err := w.strings(ctx, selectUnfolded, s, pages, p, s, pages, p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot find dossiers whose figures trail their events (page %d of %d): %w", p+1, pages, err)
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
 }
+
+// UnfoldedPage is about how many dossiers Unfolded looks at in one query.
+var UnfoldedPage uint64 = 1_000_000
 
 // strings runs a query of one String column and returns its values.
 func (w *Warehouse) strings(ctx context.Context, query string, args ...any) ([]string, error) {
@@ -426,7 +444,8 @@ func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress
 	if err := w.insertRow(ctx, insertRefoldProgress, fp, "", done, total, uint64(time.Now().UnixNano()), time.Now()); err != nil {
 		return int(done), fmt.Errorf("cannot record the end of the refold: %w", err)
 	}
-	if err := w.insertRow(ctx, insertFactsCalendar, fp, time.Now()); err != nil {
+	now := time.Now()
+	if err := w.insertRow(ctx, insertFactsCalendar, fp, now, uint64(now.UnixNano())); err != nil {
 		return int(done), fmt.Errorf("cannot record which rules the figures follow: %w", err)
 	}
 	return int(done), nil

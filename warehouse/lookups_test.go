@@ -225,6 +225,14 @@ func TestUnfoldedFindsOnlyWhatTrails(t *testing.T) {
 	if err != nil || fmt.Sprint(got) != fmt.Sprint([]string{"NEW", ids[7]}) {
 		t.Errorf("after two events the catch-up finds %v (%v), want NEW and %s", got, err, ids[7])
 	}
+	// In pages of a few dossiers (an import of years), it finds the same.
+	defer func(page uint64) { warehouse.UnfoldedPage = page }(warehouse.UnfoldedPage)
+	warehouse.UnfoldedPage = 7
+	paged, err := wh.Unfolded(ctx, time.Unix(0, 0))
+	slices.Sort(paged)
+	if err != nil || fmt.Sprint(paged) != fmt.Sprint(got) {
+		t.Errorf("in pages of 7 dossiers of %d, the catch-up finds %v (%v), want %v", len(ids)+1, paged, err, got)
+	}
 }
 
 // A write of facts that reached dossier_facts and not its lookup (a process
