@@ -235,7 +235,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		"selectNewestKey": selectNewestKey, "selectFactsWatermark": selectFactsWatermark,
 		"countRunningQuery": bind(countRunningQuery, "motcua-insert-none"), "selectUnfolded": bind(selectUnfolded, 0, 2, 1, 0, 2, 1),
 		"countIngestedDossiers": bind(countIngestedDossiers, 0),
-		"selectDossierEvents": bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
+		"selectDossierEvents":   bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
 		"selectCurrentFacts": selectCurrentFacts, "selectClosedNotices": fmt.Sprintf(selectClosedNotices, instantSQL(&motcua.Instant{At: now, Default: now})),
 		"selectMessage": bind(selectMessage, "U-P1", "1764200000.000001"), "selectDelivered": bind(selectDelivered, "weekly", "2026-W47"),
 		"selectNewestFold": selectNewestFold,
