@@ -334,16 +334,17 @@ func (w *Warehouse) FactsWatermark(ctx context.Context) (time.Time, error) {
 // facts are missing or were folded from fewer events than are stored: those
 // folded already are left alone, so a catch-up costs what it finds.
 //
-// The dossiers with events since the time are looked at UnfoldedPage at a
-// time (a page is those whose id hashes to it), so that the first catch-up
-// after an import of years, or with no watermark yet, holds a page of
-// dossiers in memory and not all of them: at 50 million dossiers a single
-// query needed more than 7.5 GiB.
+// The dossiers with events since the time are looked at in pages (a page is
+// those whose id hashes to it) of at most UnfoldedPage events, counted with
+// the ingested_at column alone, so that the first catch-up after an import
+// of years, or with no watermark yet, holds a page of dossiers in memory and
+// not all of them: at 50 million dossiers a single query needed more than
+// 7.5 GiB.
 func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, error) {
 	s := uint32(max(since.Unix(), 0))
 	var n uint64
-	if err := w.conn.QueryRow(ctx, countIngestedDossiers, s).Scan(&n); err != nil {
-		return nil, wrap(fmt.Errorf("cannot count the dossiers ingested since %s: %w", since.Format(time.RFC3339), err))
+	if err := w.conn.QueryRow(ctx, countIngestedEvents, s).Scan(&n); err != nil {
+		return nil, wrap(fmt.Errorf("cannot count the events ingested since %s: %w", since.Format(time.RFC3339), err))
 	}
 	pages := max(1, (n+UnfoldedPage-1)/UnfoldedPage)
 	var out []string
@@ -357,7 +358,8 @@ func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, er
 	return out, nil
 }
 
-// UnfoldedPage is about how many dossiers Unfolded looks at in one query.
+// UnfoldedPage is how many ingested events, at most, Unfolded looks at in
+// one query: as many dossiers or fewer.
 var UnfoldedPage uint64 = 1_000_000
 
 // strings runs a query of one String column and returns its values.

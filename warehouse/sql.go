@@ -69,10 +69,10 @@ const (
 	restoreFactsByID   = `INSERT INTO dossier_facts_by_id (` + factColumns + `)
  SELECT ` + factColumns + ` FROM dossier_facts
  WHERE folded_at >= toDateTime(?) AND fold NOT IN (SELECT fold FROM dossier_facts_by_id WHERE folded_at >= toDateTime(?))`
-	selectNewestFold      = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
-	selectFactsWatermark  = "SELECT toUInt32(max(upto)) FROM facts_watermark"
-	insertFactsWatermark  = "INSERT INTO facts_watermark (upto, written_at)"
-	countIngestedDossiers = "SELECT uniq(dossier_id) FROM events WHERE ingested_at >= toDateTime(?)"
+	selectNewestFold     = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
+	selectFactsWatermark = "SELECT toUInt32(max(upto)) FROM facts_watermark"
+	insertFactsWatermark = "INSERT INTO facts_watermark (upto, written_at)"
+	countIngestedEvents  = "SELECT count() FROM events WHERE ingested_at >= toDateTime(?)"
 	// selectUnfolded: one page of the dossiers with events ingested since a time, those whose
 	// cityHash64(dossier_id) % pages = page (the binds: since, pages, page, twice).
 	selectUnfolded = `SELECT dossier_id FROM
@@ -85,7 +85,7 @@ const (
   GROUP BY dossier_id, events HAVING sum(sign) > 0) AS f
  USING dossier_id
  WHERE stored != folded`
-	selectFactsCalendar = "SELECT argMax(fingerprint, if(seq = 0, toUInt64(folded_at) * 1000000000, seq)) FROM facts_calendar"
+	selectFactsCalendar = "SELECT argMax(fingerprint, seq) FROM facts_calendar"
 	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at, seq)"
 	countDossiers       = "SELECT uniqExact(dossier_id) FROM dossier_events"
 	selectDossierSample = `SELECT dossier_id FROM dossier_events

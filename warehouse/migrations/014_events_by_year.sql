@@ -15,32 +15,12 @@ DROP TABLE IF EXISTS dossier_events_mv;
 
 DROP TABLE IF EXISTS events_by_year;
 
-CREATE TABLE events_by_year (
-    event_id String,
-    dossier_id String,
-    type Enum8('received' = 1, 'transferred' = 2, 'supplement_requested' = 3, 'supplement_received' = 4,
-               'resolved' = 5, 'returned' = 6, 'rejected' = 7, 'withdrawn' = 8),
-    at DateTime('Asia/Ho_Chi_Minh'),
-    unit String,
-    procedure String,
-    official String,
-    channel Enum8('' = 0, 'online' = 1, 'direct' = 2, 'postal' = 3),
-    due_at DateTime('Asia/Ho_Chi_Minh'),
-    has_due UInt8,
-    return_channel Enum8('' = 0, 'counter' = 1, 'postal' = 2, 'online' = 3),
-    fee_vnd Nullable(Int64),
-    paid_online Nullable(UInt8),
-    digitized Nullable(UInt8),
-    source String,
-    ingested_at DateTime('Asia/Ho_Chi_Minh'),
-    content_hash UInt64 DEFAULT 0
-) ENGINE = ReplacingMergeTree
+CREATE TABLE events_by_year AS events
+ENGINE = ReplacingMergeTree
 PARTITION BY toYear(at)
 ORDER BY (unit, at, dossier_id, source, event_id);
 
-INSERT INTO events_by_year
-SELECT event_id, dossier_id, type, at, unit, procedure, official, channel, due_at, has_due, return_channel, fee_vnd,
-    paid_online, digitized, source, ingested_at, content_hash FROM events;
+INSERT INTO events_by_year SELECT * FROM events;
 
 DROP TABLE IF EXISTS events_before_014;
 
