@@ -131,9 +131,22 @@ func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.
 	if err != nil {
 		return 0, err
 	}
+	// The rows to cancel are read while the events are: the two reads are
+	// independent, and each costs mostly the decompression of the blocks that
+	// hold the dossiers, which ClickHouse does on a core of its own.
+	type facts struct {
+		rows map[string][]factRow
+		err  error
+	}
+	cur := make(chan facts, 1)
+	go func() {
+		rows, err := w.currentFacts(ctx, ids)
+		cur <- facts{rows, err}
+	}()
 	qctx := clickhouse.Context(ctx, clickhouse.WithExternalTable(t))
 	rows, err := w.conn.Query(qctx, selectEventsOfDossiers)
 	if err != nil {
+		<-cur
 		return 0, wrap(fmt.Errorf("cannot read events of %d dossiers: %w", len(ids), err))
 	}
 	byDossier := make(map[string][]motcua.Event, len(ids))
@@ -142,6 +155,7 @@ func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.
 		e, ing, err := scanEvent(rows)
 		if err != nil {
 			rows.Close()
+			<-cur
 			return 0, err
 		}
 		byDossier[e.DossierID] = append(byDossier[e.DossierID], e)
@@ -150,14 +164,14 @@ func (w *Warehouse) refreshChunk(ctx context.Context, ids []string, cat *motcua.
 		}
 	}
 	rows.Close()
+	f := <-cur
 	if err := rows.Err(); err != nil {
 		return 0, wrap(err)
 	}
-
-	old, err := w.currentFacts(ctx, ids)
-	if err != nil {
-		return 0, err
+	if f.err != nil {
+		return 0, f.err
 	}
+	old := f.rows
 	days := func(code string) (float64, bool) {
 		p, ok := cat.Procedure(code)
 		return p.ProcessingDays(), ok
