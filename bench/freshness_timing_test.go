@@ -140,7 +140,7 @@ func BenchmarkFreshness(b *testing.B) {
 	n := freshnessSize()
 	wh := &roundTimer{Warehouse: warehousetest.Open(b)}
 	t0 := time.Now()
-	history(e.cat, n, 11, func(evs []motcua.Event) {
+	history(e.cat, n, 11, randomCodes, func(evs []motcua.Event) {
 		if _, err := wh.InsertEvents(ctx, evs); err != nil {
 			b.Fatal(err)
 		}

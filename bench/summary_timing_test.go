@@ -48,7 +48,7 @@ func BenchmarkSummary(b *testing.B) {
 			}
 			count(b, wh, n)
 			// One round of the figures refresher for 1,000 changed dossiers: it reads
-			// their events with a scan of the whole events table (see the note in facts.go).
+			// their events and facts by dossier (see RefreshDossiers).
 			some := events(b, e.cat, 2000, 100)
 			var ids []string
 			for _, ev := range some {
