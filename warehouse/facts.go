@@ -348,22 +348,23 @@ func (w *Warehouse) FactsWatermark(ctx context.Context) (time.Time, error) {
 // facts are missing or were folded from fewer events than are stored: those
 // folded already are left alone, so a catch-up costs what it finds.
 //
-// The dossiers with events since the time are looked at in pages (a page is
-// those whose id hashes to it) of at most UnfoldedPage events, counted with
-// the ingested_at column alone, so that the first catch-up after an import
-// of years, or with no watermark yet, holds a page of dossiers in memory and
-// not all of them: at 50 million dossiers a single query needed more than
-// 7.5 GiB.
+// The dossiers with events since the time are looked at in pages of at
+// most UnfoldedPage dossiers (a page is those whose id hashes to it), so
+// that the first catch-up after an import of years, or with no watermark
+// yet, holds a page of dossiers in memory and not all of them: at 50 million
+// dossiers a single query needed more than 7.5 GiB. A page costs a scan of
+// events (the table has no order by ingest time): its ids are read once and
+// sent back with the query that compares them, which so scans nothing.
 func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, error) {
 	s := uint32(max(since.Unix(), 0))
 	var n uint64
-	if err := w.conn.QueryRow(ctx, countIngestedEvents, s).Scan(&n); err != nil {
-		return nil, wrap(fmt.Errorf("cannot count the events ingested since %s: %w", since.Format(time.RFC3339), err))
+	if err := w.conn.QueryRow(ctx, countIngestedDossiers, s).Scan(&n); err != nil {
+		return nil, wrap(fmt.Errorf("cannot count the dossiers ingested since %s: %w", since.Format(time.RFC3339), err))
 	}
 	pages := max(1, (n+UnfoldedPage-1)/UnfoldedPage)
 	var out []string
 	for p := range pages {
-		ids, err := w.strings(ctx, selectUnfolded, s, pages, p, s, pages, p)
+		ids, err := w.unfoldedPage(ctx, s, pages, p)
 		if err != nil {
 			return nil, fmt.Errorf("cannot find dossiers whose figures trail their events (page %d of %d): %w", p+1, pages, err)
 		}
@@ -372,8 +373,21 @@ func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, er
 	return out, nil
 }
 
-// UnfoldedPage is how many ingested events, at most, Unfolded looks at in
-// one query: as many dossiers or fewer.
+// unfoldedPage returns the dossiers of page p of pages that Unfolded looks for.
+func (w *Warehouse) unfoldedPage(ctx context.Context, since uint32, pages, p uint64) ([]string, error) {
+	ids, err := w.strings(ctx, selectIngestedPage, since, pages, p)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	t, err := idTable("dossier_ids", "id", slices.Values(ids))
+	if err != nil {
+		return nil, err
+	}
+	return w.strings(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), selectUnfolded)
+}
+
+// UnfoldedPage is about how many dossiers, at most, Unfolded looks at in one
+// page.
 var UnfoldedPage uint64 = 1_000_000
 
 // strings runs a query of one String column and returns its values.

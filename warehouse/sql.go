@@ -72,16 +72,19 @@ const (
 	selectNewestFold     = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
 	selectFactsWatermark = "SELECT toUInt32(max(upto)) FROM facts_watermark"
 	insertFactsWatermark = "INSERT INTO facts_watermark (upto, written_at)"
-	countIngestedEvents  = "SELECT count() FROM events WHERE ingested_at >= toDateTime(?)"
-	// selectUnfolded: one page of the dossiers with events ingested since a time, those whose
-	// cityHash64(dossier_id) % pages = page (the binds: since, pages, page, twice).
+	countIngestedDossiers = "SELECT uniq(dossier_id) FROM events WHERE ingested_at >= toDateTime(?)"
+	// selectIngestedPage: one page of the dossiers with events ingested since a time, those whose
+	// cityHash64(dossier_id) % pages = page (the binds: since, pages, page).
+	selectIngestedPage = "SELECT DISTINCT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND cityHash64(dossier_id) % ? = ?"
+	// selectUnfolded: of the dossiers in the external table dossier_ids, those whose stored events
+	// are not as many as their figures were folded from.
 	selectUnfolded = `SELECT dossier_id FROM
  (SELECT dossier_id, uniqExact(source, event_id) AS stored FROM dossier_events
-  WHERE dossier_id IN (SELECT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND cityHash64(dossier_id) % ? = ?)
+  WHERE dossier_id IN (SELECT id FROM dossier_ids)
   GROUP BY dossier_id) AS e
  ANY LEFT JOIN
  (SELECT dossier_id, events AS folded FROM dossier_facts_by_id
-  WHERE dossier_id IN (SELECT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND cityHash64(dossier_id) % ? = ?)
+  WHERE dossier_id IN (SELECT id FROM dossier_ids)
   GROUP BY dossier_id, events HAVING sum(sign) > 0) AS f
  USING dossier_id
  WHERE stored != folded`
