@@ -348,34 +348,53 @@ func (w *Warehouse) FactsWatermark(ctx context.Context) (time.Time, error) {
 // facts are missing or were folded from fewer events than are stored: those
 // folded already are left alone, so a catch-up costs what it finds.
 //
-// The dossiers with events since the time are looked at in pages of at
-// most UnfoldedPage dossiers (a page is those whose id hashes to it), so
-// that the first catch-up after an import of years, or with no watermark
-// yet, holds a page of dossiers in memory and not all of them: at 50 million
-// dossiers a single query needed more than 7.5 GiB. A page costs a scan of
-// events (the table has no order by ingest time): its ids are read once and
-// sent back with the query that compares them, which so scans nothing.
+// The dossiers with events since the time are looked at in pages of about
+// UnfoldedPage dossiers, ranges of ids, so that the first catch-up after an
+// import of years, or with no watermark yet, holds a page of dossiers in
+// memory and not all of them (at 50 million dossiers a single query needed
+// more than 7.5 GiB), and reads each range of the lookups by dossier once:
+// pages of hashed ids read every granule of them each, and at 100 million
+// events took 12 s a page. A page's ids are read from events (by a scan of
+// its ingested_at column) and sent back with the query that compares them.
 func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, error) {
 	s := uint32(max(since.Unix(), 0))
 	var n uint64
 	if err := w.conn.QueryRow(ctx, countIngestedDossiers, s).Scan(&n); err != nil {
 		return nil, wrap(fmt.Errorf("cannot count the dossiers ingested since %s: %w", since.Format(time.RFC3339), err))
 	}
-	pages := max(1, (n+UnfoldedPage-1)/UnfoldedPage)
+	var bounds []string
+	if n > UnfoldedPage {
+		var err error
+		if bounds, err = w.pageBounds(ctx, "", int(UnfoldedPage)); err != nil {
+			return nil, err
+		}
+	}
 	var out []string
-	for p := range pages {
-		ids, err := w.unfoldedPage(ctx, s, pages, p)
+	for i := 0; i <= len(bounds); i++ {
+		lo, hi := "", ""
+		if i > 0 {
+			lo = bounds[i-1]
+		}
+		if i < len(bounds) {
+			hi = bounds[i]
+		}
+		ids, err := w.unfoldedPage(ctx, s, lo, hi)
 		if err != nil {
-			return nil, fmt.Errorf("cannot find dossiers whose figures trail their events (page %d of %d): %w", p+1, pages, err)
+			return nil, fmt.Errorf("cannot find dossiers whose figures trail their events (page %d of %d): %w", i+1, len(bounds)+1, err)
 		}
 		out = append(out, ids...)
 	}
 	return out, nil
 }
 
-// unfoldedPage returns the dossiers of page p of pages that Unfolded looks for.
-func (w *Warehouse) unfoldedPage(ctx context.Context, since uint32, pages, p uint64) ([]string, error) {
-	ids, err := w.strings(ctx, selectIngestedPage, since, pages, p)
+// unfoldedPage returns the dossiers after lo up to hi ("": no bound) that
+// Unfolded looks for.
+func (w *Warehouse) unfoldedPage(ctx context.Context, since uint32, lo, hi string) ([]string, error) {
+	q, args := selectIngestedAfter, []any{since, lo}
+	if hi != "" {
+		q, args = selectIngestedBetween, []any{since, lo, hi}
+	}
+	ids, err := w.strings(ctx, q, args...)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -386,8 +405,7 @@ func (w *Warehouse) unfoldedPage(ctx context.Context, since uint32, pages, p uin
 	return w.strings(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), selectUnfolded)
 }
 
-// UnfoldedPage is about how many dossiers, at most, Unfolded looks at in one
-// page.
+// UnfoldedPage is about how many dossiers Unfolded looks at in one page.
 var UnfoldedPage uint64 = 1_000_000
 
 // strings runs a query of one String column and returns its values.
@@ -441,7 +459,7 @@ func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress
 			return 0, wrap(fmt.Errorf("cannot count the dossiers: %w", err))
 		}
 	}
-	bounds, err := w.refoldBounds(ctx, after)
+	bounds, err := w.pageBounds(ctx, after, refoldPage)
 	if err != nil {
 		return int(done), err
 	}
@@ -484,16 +502,17 @@ func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress
 // refoldPage is about how many dossiers a page of RefoldAll folds.
 var refoldPage = 50_000
 
-// refoldBounds returns, in order, every refoldPage-th id of a sample of
-// the dossier ids after the id: the ends of RefoldAll's pages.
-func (w *Warehouse) refoldBounds(ctx context.Context, after string) ([]string, error) {
-	every := max(1, refoldPage/100) // a page is about 100 ids of the sample
+// pageBounds returns, in order, about every page-th dossier id after the
+// id, taken from a sample: the ends of pages of about page dossiers each.
+func (w *Warehouse) pageBounds(ctx context.Context, after string, page int) ([]string, error) {
+	every := max(1, page/100) // a page is about 100 ids of the sample
 	sample, err := w.strings(ctx, selectDossierSample, every, after)
 	if err != nil {
 		return nil, fmt.Errorf("cannot sample the dossier ids: %w", err)
 	}
+	step := max(1, page/every)
 	var bounds []string
-	for i := 99; i < len(sample); i += 100 {
+	for i := step - 1; i < len(sample); i += step {
 		bounds = append(bounds, sample[i])
 	}
 	return bounds, nil

@@ -73,9 +73,10 @@ const (
 	selectFactsWatermark  = "SELECT toUInt32(max(upto)) FROM facts_watermark"
 	insertFactsWatermark  = "INSERT INTO facts_watermark (upto, written_at)"
 	countIngestedDossiers = "SELECT uniq(dossier_id) FROM events WHERE ingested_at >= toDateTime(?)"
-	// selectIngestedPage: one page of the dossiers with events ingested since a time, those whose
-	// cityHash64(dossier_id) % pages = page (the binds: since, pages, page).
-	selectIngestedPage = "SELECT DISTINCT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND cityHash64(dossier_id) % ? = ?"
+	// selectIngestedAfter and selectIngestedBetween: the dossiers with events ingested since a
+	// time, of ids after one, up to another.
+	selectIngestedAfter   = "SELECT DISTINCT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND dossier_id > ?"
+	selectIngestedBetween = "SELECT DISTINCT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND dossier_id > ? AND dossier_id <= ?"
 	// selectUnfolded: of the dossiers in the external table dossier_ids, those whose stored events
 	// are not as many as their figures were folded from.
 	selectUnfolded = `SELECT dossier_id FROM
