@@ -60,4 +60,4 @@ bench: clickhouse
 
 # 100 million events over five years on this one node (hours: see README, Scale).
 bench-scale: clickhouse
-	MOTCUA_BENCH_SCALE=100000000 MOTCUA_BENCH_PER_YEAR=20000000 MOTCUA_BENCH_CODES=dated $(GO) test -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -timeout 24h ./bench/
+	MOTCUA_BENCH_SCALE=100000000 MOTCUA_BENCH_PER_YEAR=20000000 MOTCUA_BENCH_CODES=random $(GO) test -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -timeout 24h ./bench/
