@@ -365,7 +365,7 @@ func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, er
 	var bounds []string
 	if n > UnfoldedPage {
 		var err error
-		if bounds, err = w.pageBounds(ctx, "", int(UnfoldedPage)); err != nil {
+		if bounds, err = w.pageBounds(ctx, selectIngestedSample, s, int(UnfoldedPage)); err != nil {
 			return nil, err
 		}
 	}
@@ -459,7 +459,7 @@ func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress
 			return 0, wrap(fmt.Errorf("cannot count the dossiers: %w", err))
 		}
 	}
-	bounds, err := w.pageBounds(ctx, after, refoldPage)
+	bounds, err := w.pageBounds(ctx, selectDossierSample, after, refoldPage)
 	if err != nil {
 		return int(done), err
 	}
@@ -502,18 +502,19 @@ func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress
 // refoldPage is about how many dossiers a page of RefoldAll folds.
 var refoldPage = 50_000
 
-// pageBounds returns, in order, about every page-th dossier id after the
-// id, taken from a sample: the ends of pages of about page dossiers each.
-func (w *Warehouse) pageBounds(ctx context.Context, after string, page int) ([]string, error) {
+// pageBounds returns, in order, about every page-th dossier id of those
+// that sample (a query of the ids whose hash is 0 modulo its first bind; arg
+// is its second) takes from: the ends of pages of about page dossiers each.
+func (w *Warehouse) pageBounds(ctx context.Context, sample string, arg any, page int) ([]string, error) {
 	every := max(1, page/100) // a page is about 100 ids of the sample
-	sample, err := w.strings(ctx, selectDossierSample, every, after)
+	ids, err := w.strings(ctx, sample, every, arg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot sample the dossier ids: %w", err)
 	}
 	step := max(1, page/every)
 	var bounds []string
-	for i := step - 1; i < len(sample); i += step {
-		bounds = append(bounds, sample[i])
+	for i := step - 1; i < len(ids); i += step {
+		bounds = append(bounds, ids[i])
 	}
 	return bounds, nil
 }

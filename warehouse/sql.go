@@ -77,6 +77,10 @@ const (
 	// time, of ids after one, up to another.
 	selectIngestedAfter   = "SELECT DISTINCT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND dossier_id > ?"
 	selectIngestedBetween = "SELECT DISTINCT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND dossier_id > ? AND dossier_id <= ?"
+	// selectIngestedSample: the dossiers with events ingested since a time whose cityHash64 is 0
+	// modulo a number, in order (the binds: the number, the time).
+	selectIngestedSample = `SELECT dossier_id FROM events
+ WHERE cityHash64(dossier_id) % ? = 0 AND ingested_at >= toDateTime(?) GROUP BY dossier_id ORDER BY dossier_id`
 	// selectUnfolded: of the dossiers in the external table dossier_ids, those whose stored events
 	// are not as many as their figures were folded from.
 	selectUnfolded = `SELECT dossier_id FROM
