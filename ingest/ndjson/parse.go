@@ -31,7 +31,7 @@ func Parse(line []byte) (motcua.Event, []motcua.FieldError) {
 	if !p.eat('}') {
 		for {
 			p.ws()
-			key, ok := p.str()
+			key, ok := p.text()
 			if !ok {
 				return motcua.Event{}, []motcua.FieldError{{Reason: p.syntax("want a field name in double quotes")}}
 			}
@@ -45,10 +45,10 @@ func Parse(line []byte) (motcua.Event, []motcua.FieldError) {
 				if !p.skip(0) {
 					return motcua.Event{}, []motcua.FieldError{{Reason: p.syntax("invalid value")}}
 				}
-				fail(key, "is not a field of the event contract (events carry codes only, never personal data)")
+				fail(string(key), "is not a field of the event contract (events carry codes only, never personal data)")
 			} else {
 				if seen[f] {
-					fail(key, "is given twice")
+					fail(fieldNames[f], "is given twice")
 				}
 				seen[f] = true
 				if !p.value(f, &e, &at, &due, fail) {
@@ -88,9 +88,9 @@ func Parse(line []byte) (motcua.Event, []motcua.FieldError) {
 var fieldNames = [...]string{"event_id", "dossier_id", "type", "at", "unit", "procedure", "official", "channel",
 	"due_at", "return_channel", "fee_vnd", "paid_online", "digitized"}
 
-func fieldIndex(k string) int {
+func fieldIndex(k []byte) int {
 	for i, n := range fieldNames {
-		if n == k {
+		if string(k) == n {
 			return i
 		}
 	}
@@ -206,7 +206,7 @@ func (p *parser) value(f int, e *motcua.Event, at, due *string, fail func(string
 		return p.skip(0)
 	}
 	p.badText = false
-	s, ok := p.str()
+	b, ok := p.text()
 	if !ok {
 		return false
 	}
@@ -218,33 +218,35 @@ func (p *parser) value(f int, e *motcua.Event, at, due *string, fail func(string
 	}
 	switch name {
 	case "event_id":
-		e.EventID = motcua.NFC(s)
+		e.EventID = motcua.NFC(string(b))
 	case "dossier_id":
-		e.DossierID = motcua.NFC(s)
+		e.DossierID = motcua.NFC(string(b))
 	case "type":
-		e.Type = motcua.EventType(intern(s))
+		e.Type = motcua.EventType(intern(b))
 	case "at":
-		*at = s
+		*at = string(b)
 	case "unit":
-		e.Unit = motcua.NFC(s)
+		e.Unit = motcua.NFC(string(b))
 	case "procedure":
-		e.Procedure = motcua.NFC(s)
+		e.Procedure = motcua.NFC(string(b))
 	case "official":
-		e.Official = motcua.NFC(s)
+		e.Official = motcua.NFC(string(b))
 	case "channel":
-		e.Channel = motcua.Channel(intern(s))
+		e.Channel = motcua.Channel(intern(b))
 	case "due_at":
-		*due = s
+		*due = string(b)
 	case "return_channel":
-		e.ReturnChannel = motcua.ReturnChannel(intern(s))
+		e.ReturnChannel = motcua.ReturnChannel(intern(b))
 	}
 	return true
 }
 
-// str reads a JSON string at the cursor.
-func (p *parser) str() (string, bool) {
+// text reads a JSON string at the cursor and returns its text: the bytes of
+// the line itself when it holds no escape, so that a field name or an enum
+// value costs no allocation; the caller copies what it keeps.
+func (p *parser) text() ([]byte, bool) {
 	if !p.eat('"') {
-		return "", false
+		return nil, false
 	}
 	start := p.i
 	for p.i < len(p.b) {
@@ -254,22 +256,22 @@ func (p *parser) str() (string, bool) {
 			p.i++
 			if !utf8.Valid(s) {
 				p.badText = true
-				return string([]rune(string(s))), true // invalid bytes become U+FFFD, as encoding/json does
+				return []byte(string([]rune(string(s)))), true // invalid bytes become U+FFFD, as encoding/json does
 			}
-			return string(s), true
+			return s, true
 		}
 		if c == '\\' {
-			return p.strSlow(start)
+			return p.textSlow(start)
 		}
 		if c < 0x20 {
-			return "", false
+			return nil, false
 		}
 		p.i++
 	}
-	return "", false
+	return nil, false
 }
 
-func (p *parser) strSlow(start int) (string, bool) {
+func (p *parser) textSlow(start int) ([]byte, bool) {
 	out := append([]byte(nil), p.b[start:p.i]...)
 	for p.i < len(p.b) {
 		c := p.b[p.i]
@@ -278,11 +280,11 @@ func (p *parser) strSlow(start int) (string, bool) {
 			p.i++
 			if !utf8.Valid(out) {
 				p.badText = true
-				return string([]rune(string(out))), true
+				return []byte(string([]rune(string(out)))), true
 			}
-			return string(out), true
+			return out, true
 		case c < 0x20:
-			return "", false
+			return nil, false
 		case c != '\\':
 			out = append(out, c)
 			p.i++
@@ -290,7 +292,7 @@ func (p *parser) strSlow(start int) (string, bool) {
 		}
 		p.i++
 		if p.i >= len(p.b) {
-			return "", false
+			return nil, false
 		}
 		esc := p.b[p.i]
 		p.i++
@@ -310,7 +312,7 @@ func (p *parser) strSlow(start int) (string, bool) {
 		case 'u':
 			r, ok := p.hex4()
 			if !ok {
-				return "", false
+				return nil, false
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := rune(-1)
@@ -335,10 +337,10 @@ func (p *parser) strSlow(start int) (string, bool) {
 			}
 			out = utf8.AppendRune(out, r)
 		default:
-			return "", false
+			return nil, false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 func (p *parser) hex4() (rune, bool) {
@@ -405,7 +407,7 @@ func (p *parser) skip(depth int) bool {
 	}
 	switch c := p.b[p.i]; {
 	case c == '"':
-		_, ok := p.str()
+		_, ok := p.text()
 		return ok
 	case c == '{' || c == '[':
 		closing := byte('}')
@@ -420,7 +422,7 @@ func (p *parser) skip(depth int) bool {
 		for {
 			if c == '{' {
 				p.ws()
-				if _, ok := p.str(); !ok {
+				if _, ok := p.text(); !ok {
 					return false
 				}
 				p.ws()
@@ -451,14 +453,14 @@ func (p *parser) skip(depth int) bool {
 }
 
 // intern returns the shared copy of a known enum value, so that millions of
-// events do not each hold their own "received".
-func intern(s string) string {
+// events do not each hold their own "received", and a copy of any other.
+func intern(b []byte) string {
 	for _, known := range enums {
-		if s == known {
+		if string(b) == known {
 			return known
 		}
 	}
-	return s
+	return string(b)
 }
 
 var enums = func() []string {
