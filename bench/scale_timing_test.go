@@ -145,7 +145,7 @@ func scale(b *testing.B, e env, codes dossierCodes) {
 			count(b, wh, n)
 			// Timings of a table in its steady state, not of the parts that a
 			// load has just written and ClickHouse has not merged yet.
-			for _, t := range []string{"events", "dossier_events", "dossier_facts", "dossier_facts_by_id"} {
+			for _, t := range []string{"events", "dossier_facts", "dossier_facts_by_id"} {
 				if err := wh.Optimize(ctx, t); err != nil {
 					b.Fatal(err)
 				}

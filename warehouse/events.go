@@ -180,23 +180,19 @@ func (w *Warehouse) waitQuery(ctx context.Context, queryID string) error {
 }
 
 // restoreKeys writes the keys of the events ingested since the time that
-// have none, and their copies in dossier_events: the rows that a failed
-// insert left behind in events alone.
+// have none: the rows that a failed insert left behind in events alone.
 func (w *Warehouse) restoreKeys(ctx context.Context, since time.Time) error {
 	s := uint32(max(since.Unix(), 0))
 	if err := w.conn.Exec(ctx, restoreEventKeys, s, s); err != nil {
 		return fmt.Errorf("%w: cannot restore the keys of a failed insert: %w", motcua.ErrPartlyStored, wrap(err))
-	}
-	if err := w.conn.Exec(ctx, restoreDossierEvents, s, s); err != nil {
-		return fmt.Errorf("%w: cannot restore the events by dossier of a failed insert: %w", motcua.ErrPartlyStored, wrap(err))
 	}
 	return nil
 }
 
 // Recover restores what failed writes of an earlier process left half done
 // (within the hour before the newest: a process that crashed between its
-// failed write and the repair): the keys and the copies by dossier of events,
-// and the copies by dossier of dossier facts. serve and import call it on
+// failed write and the repair): the keys of events, and the copies by
+// dossier of dossier facts. serve and import call it on
 // start, before the first insert.
 func (w *Warehouse) Recover(ctx context.Context) error {
 	var newest, folded uint32

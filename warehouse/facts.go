@@ -109,7 +109,7 @@ func idTable(name, column string, ids iter.Seq[string]) (*ext.Table, error) {
 // written. It returns how many dossiers changed.
 //
 // Its cost grows with len(ids), not with the history: it reads the events
-// from dossier_events and the rows it cancels from dossier_facts_by_id, both
+// from events and the rows it cancels from dossier_facts_by_id, both
 // ordered by dossier in small granules (bench/: BenchmarkRefresh).
 func (w *Warehouse) RefreshDossiers(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error) {
 	changed := 0
@@ -443,7 +443,7 @@ func (w *Warehouse) FactsCalendar(ctx context.Context) (string, error) {
 // processing times needs. Each page is recorded in refold_progress, so a
 // refold cut short goes on after the last page it recorded. A page is a
 // range of ids between two ids of a sample (about refoldPage dossiers),
-// read from dossier_events by its primary key, so a page costs the same at
+// read from events by its primary key, so a page costs the same at
 // the start and at the end of the history, and the ids are never held
 // whole in memory.
 func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress func(done, total int)) (int, error) {

@@ -7,10 +7,6 @@ import "strings"
 // here runs unchanged on ClickHouse 18.16 and on current versions; the chdb
 // test suite (go test -tags chdb) runs each on both and compares the answers.
 
-// eventColumns are the columns of events and dossier_events.
-const eventColumns = `event_id, dossier_id, type, at, unit, procedure, official, channel, due_at, has_due, return_channel,
- fee_vnd, paid_online, digitized, source, ingested_at`
-
 // factColumns are the columns of dossier_facts and dossier_facts_by_id.
 const factColumns = `dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at, has_due,
  due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at, withdrawn_at, closed_at,
@@ -58,15 +54,11 @@ const (
 	countRunningQuery      = "SELECT count() FROM system.processes WHERE query_id = ?"
 	killQuery              = "KILL QUERY WHERE query_id = ?"
 	countEvents            = "SELECT count() FROM events FINAL"
-	selectDossierEvents    = "SELECT " + eventCols + " FROM dossier_events WHERE dossier_id = ? ORDER BY at, event_id LIMIT 1 BY source, event_id"
-	selectEventsOfDossiers = "SELECT " + eventCols + " FROM dossier_events WHERE dossier_id IN (SELECT id FROM dossier_ids) LIMIT 1 BY source, event_id"
-	restoreDossierEvents   = `INSERT INTO dossier_events (` + eventColumns + `)
- SELECT ` + eventColumns + ` FROM events
- WHERE ingested_at >= toDateTime(?) AND (source, event_id) NOT IN
-  (SELECT source, event_id FROM dossier_events WHERE ingested_at >= toDateTime(?))`
-	selectCurrentFacts = "SELECT " + factCols + " FROM dossier_facts_by_id WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY " + factCols + " HAVING sum(sign) > 0"
-	insertFacts        = `INSERT INTO dossier_facts (` + factColumns + `)`
-	restoreFactsByID   = `INSERT INTO dossier_facts_by_id (` + factColumns + `)
+	selectDossierEvents    = "SELECT " + eventCols + " FROM events WHERE dossier_id = ? ORDER BY at, event_id LIMIT 1 BY source, event_id"
+	selectEventsOfDossiers = "SELECT " + eventCols + " FROM events WHERE dossier_id IN (SELECT id FROM dossier_ids) LIMIT 1 BY source, event_id"
+	selectCurrentFacts     = "SELECT " + factCols + " FROM dossier_facts_by_id WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY " + factCols + " HAVING sum(sign) > 0"
+	insertFacts            = `INSERT INTO dossier_facts (` + factColumns + `)`
+	restoreFactsByID       = `INSERT INTO dossier_facts_by_id (` + factColumns + `)
  SELECT ` + factColumns + ` FROM dossier_facts
  WHERE folded_at >= toDateTime(?) AND fold NOT IN (SELECT fold FROM dossier_facts_by_id WHERE folded_at >= toDateTime(?))`
 	selectNewestFold      = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
@@ -84,7 +76,7 @@ const (
 	// selectUnfolded: of the dossiers in the external table dossier_ids, those whose stored events
 	// are not as many as their figures were folded from.
 	selectUnfolded = `SELECT dossier_id FROM
- (SELECT dossier_id, uniqExact(source, event_id) AS stored FROM dossier_events
+ (SELECT dossier_id, uniqExact(source, event_id) AS stored FROM events
   WHERE dossier_id IN (SELECT id FROM dossier_ids)
   GROUP BY dossier_id) AS e
  ANY LEFT JOIN
@@ -95,11 +87,11 @@ const (
  WHERE stored != folded`
 	selectFactsCalendar = "SELECT argMax(fingerprint, seq) FROM facts_calendar"
 	insertFactsCalendar = "INSERT INTO facts_calendar (fingerprint, folded_at, seq)"
-	countDossiers       = "SELECT uniqExact(dossier_id) FROM dossier_events"
-	selectDossierSample = `SELECT dossier_id FROM dossier_events
+	countDossiers       = "SELECT uniqExact(dossier_id) FROM events"
+	selectDossierSample = `SELECT dossier_id FROM events
  WHERE cityHash64(dossier_id) % ? = 0 AND dossier_id > ? GROUP BY dossier_id ORDER BY dossier_id`
-	selectDossiersAfter   = "SELECT DISTINCT dossier_id FROM dossier_events WHERE dossier_id > ?"
-	selectDossiersBetween = "SELECT DISTINCT dossier_id FROM dossier_events WHERE dossier_id > ? AND dossier_id <= ?"
+	selectDossiersAfter   = "SELECT DISTINCT dossier_id FROM events WHERE dossier_id > ?"
+	selectDossiersBetween = "SELECT DISTINCT dossier_id FROM events WHERE dossier_id > ? AND dossier_id <= ?"
 	selectRefoldProgress  = `SELECT argMax(after, seq), argMax(done, seq), argMax(total, seq)
  FROM refold_progress WHERE fingerprint = ?`
 	insertRefoldProgress = "INSERT INTO refold_progress (fingerprint, after, done, total, seq, written_at)"
