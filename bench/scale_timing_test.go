@@ -111,7 +111,8 @@ type scaleResult struct{ refresh, rawRead, month, year, page, rawYear time.Durat
 // by default; `make bench-scale`: 100M over five years). First the import
 // rate and the bytes on disk per event. At each size: a round of the refresher for 1,000 dossiers
 // that changed (a new event each), against the raw read of their events
-// from the events table; the summaries of the last month and of the last
+// (one plain query on events, ordered by dossier: what the round reads,
+// without its folding and writing); the summaries of the last month and of the last
 // year by unit with the instant's figures, and the year's overview page, as
 // the leader; the raw summary of the year from the events. Medians of seven
 // calls each; at the end the ratios of the largest size to the smallest.
@@ -271,8 +272,8 @@ func scale(b *testing.B, e env, codes dossierCodes) {
 	})
 }
 
-// rawEventsOf reads the events of the dossiers from the events table, as a
-// refresher without a lookup by dossier would.
+// rawEventsOf reads the events of the dossiers from the events table in one
+// plain query: what a round of the refresher reads, without the rest.
 func rawEventsOf(ctx context.Context, conn driver.Conn, ids []string) error {
 	quoted := make([]string, len(ids))
 	for i, id := range ids {

@@ -20,8 +20,9 @@ import (
 	"github.com/motcua/motcua/warehouse/warehousetest"
 )
 
-// crashBatches makes n batches of size events each, spread over 36 months,
-// so that every insert writes many partitions one after the other.
+// crashBatches makes n batches of size events each, spread over 36 months.
+// An insert writes its part of events, then its part of event_keys through
+// the view: a kill between the two leaves events without keys.
 func crashBatches(n, size int) [][]motcua.Event {
 	start := time.Date(2022, 1, 1, 8, 0, 0, 0, motcua.Location)
 	out := make([][]motcua.Event, n)

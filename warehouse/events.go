@@ -26,7 +26,8 @@ var epoch = time.Unix(0, 0)
 // events are committed in ClickHouse.
 //
 // When an insert fails, some of its rows may be stored all the same (the
-// insert is split by month partition and is not atomic; ClickHouse may also
+// insert writes a part into events, then one into event_keys through the
+// view, one per shard in a cluster, and is not atomic; ClickHouse may also
 // finish an insert whose client gave up). The error then wraps
 // motcua.ErrPartlyStored, and the next call first waits for that insert to be
 // over and restores the keys of whatever it stored, so that a resend of the

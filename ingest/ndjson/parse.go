@@ -100,7 +100,7 @@ func fieldIndex(k []byte) int {
 type parser struct {
 	b []byte
 	i int
-	// badText is set by str when the string held bytes that are not UTF-8
+	// badText is set by text when the string held bytes that are not UTF-8
 	// or an escape that is not a character (a lone surrogate): encoding/json
 	// would turn those into U+FFFD, which makes two different ids one.
 	badText bool
@@ -258,7 +258,7 @@ func (p *parser) text() ([]byte, bool) {
 				p.badText = true
 				return []byte(string([]rune(string(s)))), true // invalid bytes become U+FFFD, as encoding/json does
 			}
-			return s, true
+			return s[:len(s):len(s)], true // an append by the caller cannot write over the line
 		}
 		if c == '\\' {
 			return p.textSlow(start)

@@ -17,6 +17,8 @@ DROP TABLE IF EXISTS event_keys_mv;
 
 DROP TABLE IF EXISTS dossier_events_mv;
 
+DROP TABLE IF EXISTS dossier_events;
+
 DROP TABLE IF EXISTS events_by_dossier;
 
 CREATE TABLE events_by_dossier AS events
@@ -31,8 +33,6 @@ DROP TABLE IF EXISTS events_before_016;
 RENAME TABLE events TO events_before_016, events_by_dossier TO events;
 
 DROP TABLE events_before_016;
-
-DROP TABLE IF EXISTS dossier_events;
 
 CREATE MATERIALIZED VIEW event_keys_mv TO event_keys AS
 SELECT source, event_id, dossier_id, content_hash, ingested_at FROM events;
