@@ -378,3 +378,46 @@ func TestRefoldGoesOnWhereItStopped(t *testing.T) {
 		t.Errorf("a new refold under rules met before ran %d pages from %d dossiers (%v), want %d from the first", again, first, err, whole)
 	}
 }
+
+// A round of the refresher reads the events of its dossiers and the facts
+// it cancels at the same time: when either read fails, the round fails whole
+// and writes nothing, and the next round folds the same dossiers.
+func TestRefreshWritesNothingWhenAReadFails(t *testing.T) {
+	wh := warehousetest.Open(t)
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	ids := yearsOfDossiers(t, wh, cat, 200)
+	var evs []motcua.Event
+	for _, id := range ids { // a new event: every dossier's figures change
+		evs = append(evs, motcua.Event{EventID: id + "/x", DossierID: id, Type: motcua.Transferred,
+			At: time.Date(2027, 6, 1, 8, 0, 0, 0, motcua.Location), Unit: "P1", Source: "test"})
+	}
+	if _, err := wh.InsertEvents(t.Context(), evs); err != nil {
+		t.Fatal(err)
+	}
+	conn := rawConn(t, wh)
+	exec := func(st string) {
+		t.Helper()
+		if err := conn.Exec(t.Context(), st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Without its view, dossier_facts takes writes while its lookup is away:
+	// a round that wrote after a failed read would show.
+	exec("DROP TABLE dossier_facts_by_id_mv")
+	before := count(t, conn, "SELECT count() FROM dossier_facts")
+	for _, table := range []string{"dossier_facts_by_id", "events"} {
+		exec("RENAME TABLE " + table + " TO " + table + "_away")
+		_, err := wh.RefreshDossiers(t.Context(), ids, cat, cat.Calendar())
+		exec("RENAME TABLE " + table + "_away TO " + table)
+		if err == nil {
+			t.Errorf("without %s the refresh gave no error", table)
+		}
+		if n := count(t, conn, "SELECT count() FROM dossier_facts"); n != before {
+			t.Errorf("a refresh that could not read %s wrote %d rows of facts", table, int(n)-int(before))
+		}
+	}
+	exec("CREATE MATERIALIZED VIEW dossier_facts_by_id_mv TO dossier_facts_by_id AS SELECT * FROM dossier_facts")
+	if n, err := wh.RefreshDossiers(t.Context(), ids, cat, cat.Calendar()); err != nil || n != len(ids) {
+		t.Errorf("the next refresh changed %d dossiers (%v), want %d", n, err, len(ids))
+	}
+}
