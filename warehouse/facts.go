@@ -370,31 +370,46 @@ func (w *Warehouse) Unfolded(ctx context.Context, since time.Time) ([]string, er
 		}
 	}
 	var out []string
-	for i := 0; i <= len(bounds); i++ {
-		lo, hi := "", ""
-		if i > 0 {
-			lo = bounds[i-1]
-		}
-		if i < len(bounds) {
-			hi = bounds[i]
-		}
+	page := 0
+	for lo, hi := range pages("", bounds) {
+		page++
 		ids, err := w.unfoldedPage(ctx, s, lo, hi)
 		if err != nil {
-			return nil, fmt.Errorf("cannot find dossiers whose figures trail their events (page %d of %d): %w", i+1, len(bounds)+1, err)
+			return nil, fmt.Errorf("cannot find dossiers whose figures trail their events (page %d of %d): %w", page, len(bounds)+1, err)
 		}
 		out = append(out, ids...)
 	}
 	return out, nil
 }
 
+// pages returns the ranges of ids that bounds cut the ids after `after`
+// into, each as the id it starts after and the id it ends with ("" for the
+// last, which has no end).
+func pages(after string, bounds []string) iter.Seq2[string, string] {
+	return func(yield func(lo, hi string) bool) {
+		lo := after
+		for _, hi := range append(bounds[:len(bounds):len(bounds)], "") {
+			if !yield(lo, hi) {
+				return
+			}
+			lo = hi
+		}
+	}
+}
+
+// idsOfPage runs the query of the ids after lo (after) or, when hi is set,
+// of those after lo up to hi (between); binds come before lo.
+func (w *Warehouse) idsOfPage(ctx context.Context, after, between, lo, hi string, binds ...any) ([]string, error) {
+	if hi == "" {
+		return w.strings(ctx, after, append(binds, lo)...)
+	}
+	return w.strings(ctx, between, append(binds, lo, hi)...)
+}
+
 // unfoldedPage returns the dossiers after lo up to hi ("": no bound) that
 // Unfolded looks for.
 func (w *Warehouse) unfoldedPage(ctx context.Context, since uint32, lo, hi string) ([]string, error) {
-	q, args := selectIngestedAfter, []any{since, lo}
-	if hi != "" {
-		q, args = selectIngestedBetween, []any{since, lo, hi}
-	}
-	ids, err := w.strings(ctx, q, args...)
+	ids, err := w.idsOfPage(ctx, selectIngestedAfter, selectIngestedBetween, lo, hi, since)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -464,17 +479,10 @@ func (w *Warehouse) RefoldAll(ctx context.Context, cat *motcua.Catalog, progress
 		return int(done), err
 	}
 	cal := cat.Calendar()
-	for i := 0; i <= len(bounds); i++ {
-		lo, hi := after, ""
-		if i > 0 {
-			lo = bounds[i-1]
-		}
-		if i < len(bounds) {
-			hi = bounds[i]
-		}
-		ids, err := w.dossiersBetween(ctx, lo, hi)
+	for lo, hi := range pages(after, bounds) {
+		ids, err := w.idsOfPage(ctx, selectDossiersAfter, selectDossiersBetween, lo, hi)
 		if err != nil {
-			return int(done), err
+			return int(done), fmt.Errorf("cannot list the dossiers after %q: %w", lo, err)
 		}
 		if _, err := w.RefreshDossiers(ctx, ids, cat, cal); err != nil {
 			return int(done), err
@@ -517,18 +525,4 @@ func (w *Warehouse) pageBounds(ctx context.Context, sample string, arg any, page
 		bounds = append(bounds, ids[i])
 	}
 	return bounds, nil
-}
-
-// dossiersBetween returns the ids of the dossiers after lo up to hi ("":
-// no bound).
-func (w *Warehouse) dossiersBetween(ctx context.Context, lo, hi string) ([]string, error) {
-	q, args := selectDossiersAfter, []any{lo}
-	if hi != "" {
-		q, args = selectDossiersBetween, []any{lo, hi}
-	}
-	ids, err := w.strings(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("cannot list the dossiers after %q: %w", lo, err)
-	}
-	return ids, nil
 }
