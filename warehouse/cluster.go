@@ -2,8 +2,11 @@ package warehouse
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -79,24 +82,31 @@ func (c *cluster) statements(st string) ([]string, error) {
 		return []string{"DROP TABLE IF EXISTS " + c.q(name) + on, "DROP TABLE IF EXISTS " + c.q(name) + "_local" + on}, nil
 	}
 	if m := reRename.FindStringSubmatch(st); m != nil {
-		// The local tables move; the Distributed tables in front of the old
-		// names go, and new ones are made in front of the new names.
-		var locals, out, after []string
+		// The local tables move first; then the Distributed tables in front
+		// of the new names are made again, and those of old names that no
+		// table takes go. A Distributed table finds its local tables by name
+		// when queried, so a run cut short after the move still has one in
+		// front of each name, and the run again finds what it reads.
+		var locals, from, to []string
 		sharded := map[string]bool{}
 		for _, pair := range strings.Split(m[1], ",") {
-			from, to, ok := strings.Cut(strings.TrimSpace(pair), " TO ")
+			f, t, ok := strings.Cut(strings.TrimSpace(pair), " TO ")
 			if !ok {
 				return nil, fmt.Errorf("cannot run %q on a cluster: cannot read the pair %q", st, pair)
 			}
-			locals = append(locals, c.q(from)+"_local TO "+c.q(to)+"_local")
-			out = append(out, "DROP TABLE IF EXISTS "+c.q(from)+on, "DROP TABLE IF EXISTS "+c.q(to)+on)
-			sharded[to] = c.sharded[from]
-			after = append(after, to)
+			locals = append(locals, c.q(f)+"_local TO "+c.q(t)+"_local")
+			sharded[t] = c.sharded[f]
+			from, to = append(from, f), append(to, t)
 		}
-		out = append(out, "RENAME TABLE "+strings.Join(locals, ", ")+on)
-		for _, to := range after {
-			c.sharded[to] = sharded[to]
-			out = append(out, c.distributed("", to))
+		out := []string{"RENAME TABLE " + strings.Join(locals, ", ") + on}
+		for _, t := range to {
+			c.sharded[t] = sharded[t]
+			out = append(out, "DROP TABLE IF EXISTS "+c.q(t)+on, c.distributed("", t))
+		}
+		for _, f := range from {
+			if !slices.Contains(to, f) {
+				out = append(out, "DROP TABLE IF EXISTS "+c.q(f)+on)
+			}
 		}
 		return out, nil
 	}
@@ -114,9 +124,13 @@ func (c *cluster) statements(st string) ([]string, error) {
 
 // replicated writes the replicated form of a MergeTree engine, with the
 // table's path in the Keeper by shard and its replica by the server's
-// macros.
+// macros. Each table made gets a path of its own (a random suffix): a table
+// that a migration made under one name and renamed keeps its path, and a
+// run of that migration again, cut short before, makes the name anew.
 func (c *cluster) replicated(table, engine, args string) string {
-	path := fmt.Sprintf("'/clickhouse/tables/{shard}/%s/%s_local', '{replica}'", c.db, table)
+	var b [4]byte
+	rand.Read(b[:])
+	path := fmt.Sprintf("'/clickhouse/tables/{shard}/%s/%s_local-%s', '{replica}'", c.db, table, hex.EncodeToString(b[:]))
 	if strings.TrimSpace(args) != "" {
 		path += ", " + args
 	}

@@ -7,3 +7,11 @@ func SetRefoldPage(n int) func() {
 	refoldPage = n
 	return func() { refoldPage = old }
 }
+
+// CutMigration makes Migrate stop before statement i (0-based) of migration
+// version, as a process killed there would, until the returned func is
+// called.
+func CutMigration(version uint32, i int) func() {
+	cutMigration.version, cutMigration.statement = version, i
+	return func() { cutMigration.version, cutMigration.statement = 0, 0 }
+}
