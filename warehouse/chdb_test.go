@@ -234,7 +234,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		"selectMigrations": selectMigrations, "selectStoredKeys": selectStoredKeys,
 		"selectNewestKey": selectNewestKey, "selectFactsWatermark": selectFactsWatermark,
 		"countRunningQuery": bind(countRunningQuery, "motcua-insert-none"), "selectUnfolded": selectUnfolded,
-		"selectIngestedAfter": bind(selectIngestedAfter, 0, ""), "selectIngestedBetween": bind(selectIngestedBetween, 0, "", "Z"), "countIngestedDossiers": bind(countIngestedDossiers, 0), "selectIngestedSample": bind(selectIngestedSample, 1, 0),
+		"selectIngestedAfter": bind(selectIngestedAfter, 0, ""), "selectIngestedBetween": bind(selectIngestedBetween, 0, "", "Z"), "selectIngestedSample": bind(selectIngestedSample, 1, 0),
 		"selectDossierEvents": bind(selectDossierEvents, evs[0].DossierID), "selectEventsOfDossiers": selectEventsOfDossiers,
 		"selectCurrentFacts": selectCurrentFacts, "selectClosedNotices": fmt.Sprintf(selectClosedNotices, instantSQL(&motcua.Instant{At: now, Default: now})),
 		"selectMessage": bind(selectMessage, "U-P1", "1764200000.000001"), "selectDelivered": bind(selectDelivered, "weekly", "2026-W47"),

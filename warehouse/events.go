@@ -193,8 +193,8 @@ func (w *Warehouse) restoreKeys(ctx context.Context, since time.Time) error {
 // Recover restores what failed writes of an earlier process left half done
 // (within the hour before the newest: a process that crashed between its
 // failed write and the repair): the keys of events, and the copies by
-// dossier of dossier facts. serve and import call it on
-// start, before the first insert.
+// dossier of dossier facts. serve and import call it on start, before the
+// first insert.
 func (w *Warehouse) Recover(ctx context.Context) error {
 	var newest, folded uint32
 	if err := w.conn.QueryRow(ctx, selectNewestKey).Scan(&newest); err != nil {

@@ -61,10 +61,9 @@ const (
 	restoreFactsByID       = `INSERT INTO dossier_facts_by_id (` + factColumns + `)
  SELECT ` + factColumns + ` FROM dossier_facts
  WHERE folded_at >= toDateTime(?) AND fold NOT IN (SELECT fold FROM dossier_facts_by_id WHERE folded_at >= toDateTime(?))`
-	selectNewestFold      = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
-	selectFactsWatermark  = "SELECT toUInt32(max(upto)) FROM facts_watermark"
-	insertFactsWatermark  = "INSERT INTO facts_watermark (upto, written_at)"
-	countIngestedDossiers = "SELECT uniq(dossier_id) FROM events WHERE ingested_at >= toDateTime(?)"
+	selectNewestFold     = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
+	selectFactsWatermark = "SELECT toUInt32(max(upto)) FROM facts_watermark"
+	insertFactsWatermark = "INSERT INTO facts_watermark (upto, written_at)"
 	// selectIngestedAfter and selectIngestedBetween: the dossiers with events ingested since a
 	// time, of ids after one, up to another.
 	selectIngestedAfter   = "SELECT DISTINCT dossier_id FROM events WHERE ingested_at >= toDateTime(?) AND dossier_id > ?"
