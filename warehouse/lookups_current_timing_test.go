@@ -1,0 +1,150 @@
+//go:build chdb
+
+package warehouse
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chdb-io/chdb-go/chdb"
+)
+
+// BenchmarkLookupsCurrent: the two reads of a round of the figures refresher
+// (the events of 1,000 dossiers and their rows of dossier_facts_by_id, the
+// same statements) on current ClickHouse, in-process through chDB, at 1M and
+// 10M events (MOTCUA_BENCH_SCALE overrides the sizes, comma-separated).
+// Production runs current versions, whose tables differ from 18.16's where a
+// migration says nothing of a setting: a `CREATE TABLE … AS` keeps the other
+// table's partitions there, and the size of a compressed block is a setting
+// of each table. Dossiers have random codes (two events each, the received
+// and the resolved, on random days over the years), the worst case of a
+// lookup; the tables are merged whole first, as in BenchmarkScale
+// (bench/). Medians of nine rounds, each of other dossiers; at the end the
+// ratios of the largest size to the smallest.
+//
+//	go test -tags chdb -run '^$' -bench LookupsCurrent -benchtime 1x ./warehouse/
+func BenchmarkLookupsCurrent(b *testing.B) {
+	s, err := chdb.NewSession(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	q := func(query string) string {
+		r, err := s.Query(query, "TSV")
+		if err != nil {
+			b.Fatalf("%.200s: %v", query, err)
+		}
+		if r == nil {
+			return ""
+		}
+		return string(r.Buf())
+	}
+	b.Logf("current ClickHouse through chDB: %s", strings.TrimSpace(q("SELECT version()")))
+	q("CREATE DATABASE motcua")
+	q("USE motcua")
+	ms, err := Migrations()
+	if err != nil {
+		b.Fatal(err)
+	}
+	q(migrationsTable)
+	for _, m := range ms {
+		for _, st := range m.Statements {
+			q(st)
+		}
+	}
+	q("CREATE TABLE dossier_ids (id String) ENGINE = Memory")
+	b.Logf("events: %s", strings.TrimSpace(q("SELECT engine_full FROM system.tables WHERE database = 'motcua' AND name = 'events'")))
+
+	type result struct{ events, facts time.Duration }
+	results := map[int]result{}
+	var sizes []int
+	for _, f := range strings.Split(os.Getenv("MOTCUA_BENCH_SCALE"), ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			sizes = append(sizes, n)
+		}
+	}
+	if len(sizes) == 0 {
+		sizes = []int{1_000_000, 10_000_000}
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+			for _, t := range []string{"events", "event_keys", "dossier_facts", "dossier_facts_by_id"} {
+				q("TRUNCATE TABLE " + t)
+			}
+			dossiers := n / 2
+			t0 := time.Now()
+			// Dossier i is received on a random day of the ten years before
+			// 2026-11-27 and resolved three days later.
+			q(fmt.Sprintf(`INSERT INTO events (event_id, dossier_id, type, at, unit, procedure, official, channel, due_at, has_due,
+    source, ingested_at, content_hash)
+SELECT concat(d, if(number %% 2 = 0, '/r', '/s')), d, if(number %% 2 = 0, 'received', 'resolved'), day + (number %% 2) * 259200,
+    u, p, concat('CB.', u, '.01'), if(number %% 2 = 0, ['online', 'direct', 'postal'][1 + cityHash64(i, 2) %% 3], ''),
+    day + 432000, 1, 'bench', now(), cityHash64(number)
+FROM (SELECT number, intDiv(number, 2) AS i, concat('S-11-', leftPad(toString(i), 9, '0')) AS d,
+    toDateTime('2016-11-27 00:00:00', 'Asia/Ho_Chi_Minh') + cityHash64(i) %% 315360000 AS day,
+    ['TX.MC', 'P1', 'P2', 'LH', 'LT', 'DT', 'TLH', 'HT'][1 + cityHash64(i, 1) %% 8] AS u,
+    concat('1.00', toString(cityHash64(i, 3) %% 414)) AS p FROM numbers(%d))`, n))
+			q(fmt.Sprintf(`INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at,
+    has_due, resolved_at, outcome, ingested_to, settled, fold, folded_at, events, sign)
+SELECT d, u, u, p, concat('CB.', u, '.01'), ['online', 'direct', 'postal'][1 + cityHash64(i, 2) %% 3], day, day + 432000,
+    1, day + 259200, 'early', now(), toYYYYMM(day + 259200), 1, now(), 2, 1
+FROM (SELECT number AS i, concat('S-11-', leftPad(toString(i), 9, '0')) AS d,
+    toDateTime('2016-11-27 00:00:00', 'Asia/Ho_Chi_Minh') + cityHash64(i) %% 315360000 AS day,
+    ['TX.MC', 'P1', 'P2', 'LH', 'LT', 'DT', 'TLH', 'HT'][1 + cityHash64(i, 1) %% 8] AS u,
+    concat('1.00', toString(cityHash64(i, 3) %% 414)) AS p FROM numbers(%d))`, dossiers))
+			for _, t := range []string{"events", "dossier_facts_by_id"} {
+				q("OPTIMIZE TABLE " + t + " FINAL")
+			}
+			b.Logf("%d events loaded and merged in %s; bytes on disk an event: %s", n, time.Since(t0).Round(time.Second),
+				strings.ReplaceAll(strings.TrimSpace(q(`SELECT groupArray(concat(table, ' ', toString(round(b / `+strconv.Itoa(n)+`, 1))))
+FROM (SELECT table, sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = 'motcua'
+    AND table IN ('events', 'dossier_facts_by_id') GROUP BY table ORDER BY table)`)), "\t", " "))
+
+			r := rand.New(rand.NewPCG(3, 3))
+			var evT, factT []time.Duration
+			for b.Loop() {
+				for range 9 {
+					ids := make([]string, 1000)
+					for i := range ids {
+						ids[i] = fmt.Sprintf("('S-11-%09d')", r.IntN(dossiers))
+					}
+					q("TRUNCATE TABLE dossier_ids")
+					q("INSERT INTO dossier_ids VALUES " + strings.Join(ids, ","))
+					t0 := time.Now()
+					evs := strings.Count(q(selectEventsOfDossiers), "\n")
+					evT = append(evT, time.Since(t0))
+					t0 = time.Now()
+					facts := strings.Count(q(selectCurrentFacts), "\n")
+					factT = append(factT, time.Since(t0))
+					if evs < 2*990 || facts < 990 { // a few ids may be drawn twice
+						b.Fatalf("read %d events and %d facts of 1,000 dossiers", evs, facts)
+					}
+				}
+			}
+			res := result{medianOf(evT), medianOf(factT)}
+			results[n] = res
+			b.ReportMetric(float64(res.events.Microseconds())/1000, "events_1000_ms")
+			b.ReportMetric(float64(res.facts.Microseconds())/1000, "facts_1000_ms")
+		})
+	}
+	if len(sizes) < 2 {
+		return
+	}
+	lo, hi := results[slices.Min(sizes)], results[slices.Max(sizes)]
+	b.Run(fmt.Sprintf("ratios=%d/%d", slices.Max(sizes), slices.Min(sizes)), func(b *testing.B) {
+		b.ReportMetric(float64(hi.events)/float64(lo.events), "events_x")
+		b.ReportMetric(float64(hi.facts)/float64(lo.facts), "facts_x")
+	})
+}
+
+func medianOf(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
