@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -43,6 +44,8 @@ type sender struct {
 	w       *warehouse.Warehouse
 	batches [][]motcua.Event
 	acked   map[int]bool
+	acks    atomic.Int32 // how many batches were acknowledged, read while sendAll runs
+	took    atomic.Int64 // how long the last acknowledged batch took, in nanoseconds
 }
 
 // sendAll sends every batch not acknowledged yet, in order, and returns at
@@ -54,12 +57,15 @@ func (s *sender) sendAll() error {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		t0 := time.Now()
 		_, err := s.w.InsertEvents(ctx, b)
 		cancel()
 		if err != nil {
 			return fmt.Errorf("batch %d: %w", i, err)
 		}
 		s.acked[i] = true
+		s.took.Store(int64(time.Since(t0)))
+		s.acks.Add(1)
 	}
 	return nil
 }
@@ -114,7 +120,16 @@ func TestKilledMidInsertThenResentStoresOnce(t *testing.T) {
 	for range 3 {
 		done := make(chan error, 1)
 		go func() { done <- s.sendAll() }()
-		time.Sleep(time.Duration(50+rand.IntN(400)) * time.Millisecond)
+		// The kill comes once one or two more batches are stored, at a random
+		// point of the second half of the next one (the insert, after the
+		// lookup of its ids; as long as the last batch took): a time of its
+		// own could find every batch stored (12 take about a second).
+		more := s.acks.Load() + 1 + int32(rand.IntN(2))
+		for s.acks.Load() < more && len(done) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		half := max(s.took.Load()/2, 1)
+		time.Sleep(time.Duration(half + rand.Int64N(half)))
 		warehousetest.Crash(t, srv)
 		if err := <-done; err != nil {
 			cut++
