@@ -1,5 +1,7 @@
 package warehouse
 
+import "context"
+
 // SetRefoldPage makes RefoldAll's pages about n dossiers until the returned
 // func is called.
 func SetRefoldPage(n int) func() {
@@ -14,4 +16,11 @@ func SetRefoldPage(n int) func() {
 func CutMigration(version uint32, i int) func() {
 	cutMigration.version, cutMigration.statement = version, i
 	return func() { cutMigration.version, cutMigration.statement = 0, 0 }
+}
+
+// AsMigrated returns a statement of a migration as Migrate runs it on w's
+// server (without the settings of a table that the server does not know).
+func (w *Warehouse) AsMigrated(ctx context.Context, st string) (string, error) {
+	unknown, err := w.unknownTableSettings(ctx)
+	return withoutSettings(st, unknown), err
 }

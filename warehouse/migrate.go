@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,7 +94,12 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 	if w.cfg.Cluster != "" {
 		c = newCluster(w.cfg.Cluster, w.db)
 	}
+	unknown, err := w.unknownTableSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
 	run := func(st string, exec bool) error {
+		st = withoutSettings(st, unknown)
 		sts := []string{st}
 		if c != nil {
 			var err error
@@ -139,6 +146,49 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 		applied = append(applied, m.Name)
 	}
 	return applied, nil
+}
+
+// newerTableSettings are settings of a table that the migrations give and
+// that ClickHouse 18.16 knows only for the whole server: Migrate leaves them
+// out of a CREATE TABLE on a server that does not list them in
+// system.merge_tree_settings. Any other setting that a server does not know
+// fails the migration.
+var newerTableSettings = []string{"min_compress_block_size"}
+
+// unknownTableSettings returns those of newerTableSettings that the server
+// does not know for a table.
+func (w *Warehouse) unknownTableSettings(ctx context.Context) (map[string]bool, error) {
+	known, err := w.strings(ctx, selectMergeTreeSettings)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the settings of a table that the server knows: %w", err)
+	}
+	unknown := map[string]bool{}
+	for _, s := range newerTableSettings {
+		unknown[s] = !slices.Contains(known, s)
+	}
+	return unknown, nil
+}
+
+// reTableSettings is the SETTINGS clause that ends a CREATE TABLE.
+var reTableSettings = regexp.MustCompile(`(?s)^(CREATE TABLE .*\n)SETTINGS ([^\n]*)$`)
+
+// withoutSettings returns st without the settings of a table in unknown.
+func withoutSettings(st string, unknown map[string]bool) string {
+	m := reTableSettings.FindStringSubmatch(st)
+	if m == nil {
+		return st
+	}
+	var keep []string
+	for _, s := range strings.Split(m[2], ",") {
+		name, _, _ := strings.Cut(s, "=")
+		if !unknown[strings.TrimSpace(name)] {
+			keep = append(keep, strings.TrimSpace(s))
+		}
+	}
+	if len(keep) == 0 {
+		return strings.TrimSuffix(m[1], "\n")
+	}
+	return m[1] + "SETTINGS " + strings.Join(keep, ", ")
 }
 
 // cutMigration, set by tests only (export_test.go), makes Migrate stop before
