@@ -60,8 +60,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZRUNS_XLSX)x ./ingest/xlsx
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZRUNS)x ./ingest/portal
 
-bench: clickhouse
+# The benchmarks of bench/ on ClickHouse 18.16, then those that compare it with current ClickHouse (chDB).
+bench: clickhouse chdb
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./bench/
+	$(GO) test -tags chdb -run '^$$' -bench . -benchtime 1x -timeout 30m ./warehouse/
 
 # 100 million events over five years on this one node (hours: see README, Scale).
 bench-scale: clickhouse

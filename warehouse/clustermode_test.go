@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -214,16 +215,53 @@ func TestClusterMigrationRunsAgainAfterACut(t *testing.T) {
 	if _, err := wh.InsertEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
+	cat, err := catalog.Load(catalog.DuyenHai())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := motcua.NewCalendar(cat.Days)
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.DossierID
+	}
+	if n, err := wh.RefreshDossiers(ctx, ids, cat, cal); err != nil || n != len(ids) {
+		t.Fatalf("the first refresh folded %d dossiers (%v), want %d", n, err, len(ids))
+	}
 	undo = warehouse.CutMigration(16, 8) // after RENAME TABLE events TO events_before_016, events_by_dossier TO events
 	if _, err := wh.Migrate(ctx); err == nil {
 		t.Fatal("migration 016 was not cut")
 	}
 	undo()
+	// 016 again, then 017 cut after its second swap, that of dossier_facts_by_id.
+	ms, err := warehouse.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := -1
+	for _, m := range ms {
+		for i, st := range m.Statements {
+			if m.Version == 17 && strings.HasPrefix(st, "RENAME TABLE dossier_facts_by_id ") {
+				cut = i + 1
+			}
+		}
+	}
+	if cut < 0 {
+		t.Fatal("migration 017 renames no dossier_facts_by_id")
+	}
+	undo = warehouse.CutMigration(17, cut)
+	if _, err := wh.Migrate(ctx); err == nil {
+		t.Fatal("migration 017 was not cut")
+	}
+	undo()
 	if _, err := wh.Migrate(ctx); err != nil {
-		t.Fatalf("migration 016 run again after a cut: %v", err)
+		t.Fatalf("migrations 016 and 017 run again after cuts: %v", err)
 	}
 	if n, err := wh.CountEvents(ctx); err != nil || n != uint64(len(evs)) {
-		t.Errorf("after the migration ran again the cluster holds %d events (%v), want %d", n, err, len(evs))
+		t.Errorf("after the migrations ran again the cluster holds %d events (%v), want %d", n, err, len(evs))
+	}
+	// Each dossier's facts are there once: a refresh finds nothing to change.
+	if n, err := wh.RefreshDossiers(ctx, ids, cat, cal); err != nil || n != 0 {
+		t.Errorf("after the migrations ran again a refresh changed %d dossiers (%v), want none", n, err)
 	}
 	// The keys of the events stored before are there, and the view fills
 	// those of new ones: a resend is all duplicates.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chdb-io/chdb-go/chdb"
+
+	"github.com/motcua/motcua/warehouse/chlocal"
 )
 
 // BenchmarkLookupsCurrent: the two reads of a round of the figures refresher
@@ -46,17 +48,12 @@ func BenchmarkLookupsCurrent(b *testing.B) {
 		return string(r.Buf())
 	}
 	b.Logf("current ClickHouse through chDB: %s", strings.TrimSpace(q("SELECT version()")))
-	q("CREATE DATABASE motcua")
-	q("USE motcua")
 	ms, err := Migrations()
 	if err != nil {
 		b.Fatal(err)
 	}
-	q(migrationsTable)
-	for _, m := range ms {
-		for _, st := range m.Statements {
-			q(st)
-		}
+	for _, st := range append([]string{"CREATE DATABASE motcua", "USE motcua", migrationsTable}, statementsOf(ms)...) {
+		q(st)
 	}
 	q("CREATE TABLE dossier_ids (id String) ENGINE = Memory")
 	b.Logf("events: %s", strings.TrimSpace(q("SELECT engine_full FROM system.tables WHERE database = 'motcua' AND name = 'events'")))
@@ -147,4 +144,113 @@ func medianOf(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// BenchmarkInsertBatchesCurrent: what an insert of events costs for its
+// size, on ClickHouse 18.16 (a server of the benchmark's own, over HTTP) and
+// on current ClickHouse (through chDB). A million events, each version
+// migrated as motcua migrates it (the view into event_keys included), go in
+// inserts of 100,000 rows and of 8,000, all that 8 clients of 1,000 events
+// have in flight and so the largest insert that motcua's group commit can
+// make of them. The rows are made by the server (INSERT … SELECT from
+// numbers), the same SQL on both, so the rates leave out the client and the
+// protocol: ratio_8k is the part of the large inserts' rate that inserts of
+// 8,000 keep, the bound of BenchmarkConcurrentPosts' ratio (bench/) on that
+// version. Medians of three loads of each.
+//
+//	go test -tags chdb -run '^$' -bench InsertBatchesCurrent -benchtime 1x ./warehouse/
+func BenchmarkInsertBatchesCurrent(b *testing.B) {
+	ctx := b.Context()
+	srv, err := chlocal.Start(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Stop()
+	w, err := Open(ctx, Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	old := http18("http://"+srv.HTTPAddr(), "motcua", srv.Password())
+
+	s, err := chdb.NewSession(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	cur := func(query string) (string, error) {
+		r, err := s.Query(query, "TSV")
+		if err != nil || r == nil {
+			return "", err
+		}
+		return string(r.Buf()), nil
+	}
+	ms, err := Migrations()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, st := range append([]string{"CREATE DATABASE motcua", "USE motcua", migrationsTable}, statementsOf(ms)...) {
+		if _, err := cur(st); err != nil {
+			b.Fatalf("%.200s: %v", st, err)
+		}
+	}
+
+	const n = 1_000_000
+	load := func(run sqlRunner, size int) time.Duration {
+		for _, t := range []string{"events", "event_keys"} {
+			if _, err := run("TRUNCATE TABLE " + t); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t0 := time.Now()
+		for from := 0; from < n; from += size {
+			if _, err := run(fmt.Sprintf(`INSERT INTO events (event_id, dossier_id, type, at, unit, procedure, official, channel,
+    due_at, has_due, source, ingested_at, content_hash)
+SELECT concat(d, if(number %% 2 = 0, '/r', '/s')), d, if(number %% 2 = 0, 'received', 'resolved'), day + (number %% 2) * 259200,
+    u, '1.001', concat('CB.', u, '.01'), if(number %% 2 = 0, 'online', ''), day + 432000, 1, 'bench', now(), cityHash64(number)
+FROM (SELECT number + %d AS number, intDiv(number, 2) AS i, concat('S-11-', toString(cityHash64(i) %% 1000000000)) AS d,
+    toDateTime('2016-11-27 00:00:00', 'Asia/Ho_Chi_Minh') + cityHash64(i) %% 315360000 AS day,
+    ['TX.MC', 'P1', 'P2', 'LH', 'LT', 'DT', 'TLH', 'HT'][1 + cityHash64(i, 1) %% 8] AS u FROM numbers(%d))`, from, min(size, n-from))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		took := time.Since(t0)
+		got, err := run("SELECT count() FROM events")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if strings.TrimSpace(got) != strconv.Itoa(n) {
+			b.Fatalf("%s events stored, want %d", strings.TrimSpace(got), n)
+		}
+		return took
+	}
+	for _, v := range []struct {
+		name string
+		run  sqlRunner
+	}{{"18.16", old}, {"current", cur}} {
+		b.Run("clickhouse="+v.name, func(b *testing.B) {
+			var large, small []time.Duration
+			for b.Loop() {
+				for range 3 {
+					large = append(large, load(v.run, 100_000))
+					small = append(small, load(v.run, 8_000))
+				}
+			}
+			l, sm := n/medianOf(large).Seconds(), n/medianOf(small).Seconds()
+			b.ReportMetric(l, "rows100k_events/s")
+			b.ReportMetric(sm, "rows8k_events/s")
+			b.ReportMetric(sm/l, "ratio_8k")
+		})
+	}
+}
+
+func statementsOf(ms []Migration) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Statements...)
+	}
+	return out
 }
