@@ -18,8 +18,9 @@ import (
 )
 
 // BenchmarkLookupsCurrent: the two reads of a round of the figures refresher
-// (the events of 1,000 dossiers and their rows of dossier_facts_by_id, the
-// same statements) on current ClickHouse, in-process through chDB, at 1M and
+// (the events of 1,000 dossiers and their rows of dossier_facts_by_id) and
+// an insert's lookup of 8,000 keys in event_keys, half of them stored, with
+// motcua's statements, on current ClickHouse, in-process through chDB, at 1M and
 // 10M events (MOTCUA_BENCH_SCALE overrides the sizes, comma-separated).
 // Production runs current versions, whose tables differ from 18.16's where a
 // migration says nothing of a setting: a `CREATE TABLE … AS` keeps the other
@@ -56,9 +57,10 @@ func BenchmarkLookupsCurrent(b *testing.B) {
 		q(st)
 	}
 	q("CREATE TABLE dossier_ids (id String) ENGINE = Memory")
+	q("CREATE TABLE batch_keys (source String, event_id String) ENGINE = Memory")
 	b.Logf("events: %s", strings.TrimSpace(q("SELECT engine_full FROM system.tables WHERE database = 'motcua' AND name = 'events'")))
 
-	type result struct{ events, facts time.Duration }
+	type result struct{ events, facts, keys time.Duration }
 	results := map[int]result{}
 	var sizes []int
 	for _, f := range strings.Split(os.Getenv("MOTCUA_BENCH_SCALE"), ",") {
@@ -95,7 +97,7 @@ FROM (SELECT number AS i, concat('S-11-', leftPad(toString(i), 9, '0')) AS d,
     toDateTime('2016-11-27 00:00:00', 'Asia/Ho_Chi_Minh') + cityHash64(i) %% 315360000 AS day,
     ['TX.MC', 'P1', 'P2', 'LH', 'LT', 'DT', 'TLH', 'HT'][1 + cityHash64(i, 1) %% 8] AS u,
     concat('1.00', toString(cityHash64(i, 3) %% 414)) AS p FROM numbers(%d))`, dossiers))
-			for _, t := range []string{"events", "dossier_facts_by_id"} {
+			for _, t := range []string{"events", "event_keys", "dossier_facts_by_id"} {
 				q("OPTIMIZE TABLE " + t + " FINAL")
 			}
 			b.Logf("%d events loaded and merged in %s; bytes on disk an event: %s", n, time.Since(t0).Round(time.Second),
@@ -104,7 +106,7 @@ FROM (SELECT table, sum(bytes_on_disk) AS b FROM system.parts WHERE active AND d
     AND table IN ('events', 'dossier_facts_by_id') GROUP BY table ORDER BY table)`)), "\t", " "))
 
 			r := rand.New(rand.NewPCG(3, 3))
-			var evT, factT []time.Duration
+			var evT, factT, keyT []time.Duration
 			for b.Loop() {
 				for range 9 {
 					ids := make([]string, 1000)
@@ -122,12 +124,26 @@ FROM (SELECT table, sum(bytes_on_disk) AS b FROM system.parts WHERE active AND d
 					if evs < 2*990 || facts < 990 { // a few ids may be drawn twice
 						b.Fatalf("read %d events and %d facts of 1,000 dossiers", evs, facts)
 					}
+					// An insert's lookup of 8,000 keys: half of them stored.
+					keys := make([]string, 8000)
+					for i := range keys {
+						keys[i] = fmt.Sprintf("('bench', 'S-11-%09d/%s')", r.IntN(dossiers), []string{"r", "x"}[i%2])
+					}
+					q("TRUNCATE TABLE batch_keys")
+					q("INSERT INTO batch_keys VALUES " + strings.Join(keys, ","))
+					t0 = time.Now()
+					stored := strings.Count(q(selectStoredKeys), "\n")
+					keyT = append(keyT, time.Since(t0))
+					if stored < 3900 || stored > 4000 {
+						b.Fatalf("found %d of 4,000 stored keys", stored)
+					}
 				}
 			}
-			res := result{medianOf(evT), medianOf(factT)}
+			res := result{medianOf(evT), medianOf(factT), medianOf(keyT)}
 			results[n] = res
 			b.ReportMetric(float64(res.events.Microseconds())/1000, "events_1000_ms")
 			b.ReportMetric(float64(res.facts.Microseconds())/1000, "facts_1000_ms")
+			b.ReportMetric(float64(res.keys.Microseconds())/1000, "keys_8000_ms")
 		})
 	}
 	if len(sizes) < 2 {
@@ -137,6 +153,7 @@ FROM (SELECT table, sum(bytes_on_disk) AS b FROM system.parts WHERE active AND d
 	b.Run(fmt.Sprintf("ratios=%d/%d", slices.Max(sizes), slices.Min(sizes)), func(b *testing.B) {
 		b.ReportMetric(float64(hi.events)/float64(lo.events), "events_x")
 		b.ReportMetric(float64(hi.facts)/float64(lo.facts), "facts_x")
+		b.ReportMetric(float64(hi.keys)/float64(lo.keys), "keys_x")
 	})
 }
 
