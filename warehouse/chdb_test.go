@@ -136,38 +136,16 @@ func TestCurrentClickHouse(t *testing.T) {
 	}
 	old := http18("http://"+srv.HTTPAddr(), "motcua", srv.Password())
 
-	s, err := chdb.NewSession(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	cur := func(query string) (string, error) {
-		r, err := s.Query(query, "TSV")
-		if err != nil {
-			return "", err
-		}
-		if r == nil {
-			return "", nil
-		}
-		return string(r.Buf()), nil
-	}
+	cur := chdbSession(t)
 	version, err := cur("SELECT version()")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("current ClickHouse through chDB: %s", strings.TrimSpace(version))
 
-	// Every migration applies on current ClickHouse.
-	ms, _ := Migrations()
-	if _, err := cur(migrationsTable); err != nil {
-		t.Fatalf("schema_migrations: %v", err)
-	}
-	for _, m := range ms {
-		for i, st := range m.Statements {
-			if _, err := cur(st); err != nil {
-				t.Fatalf("migration %s, statement %d on current ClickHouse: %v", m.Name, i+1, err)
-			}
-		}
+	// Every migration applies on current ClickHouse, as Migrate runs it.
+	if err := migrateRaw(cur); err != nil {
+		t.Fatal(err)
 	}
 	// The same tables on both: what orders and partitions each. A statement
 	// may mean more on current versions than on 18.16: a CREATE TABLE … AS
@@ -358,4 +336,47 @@ func sortLines(s string) string {
 func head(s string) string {
 	lines := strings.SplitN(s, "\n", 12)
 	return strings.Join(lines[:min(len(lines), 11)], "\n")
+}
+
+// chdbSession starts current ClickHouse in-process, in a folder of the
+// test's own, closed when the test ends, and returns its runner.
+func chdbSession(tb testing.TB) sqlRunner {
+	tb.Helper()
+	s, err := chdb.NewSession(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return func(query string) (string, error) {
+		r, err := s.Query(query, "TSV")
+		if err != nil || r == nil {
+			return "", err
+		}
+		return string(r.Buf()), nil
+	}
+}
+
+// migrateRaw applies every migration with run as Migrate does on one
+// server: without the settings of a table that the server does not know.
+func migrateRaw(run sqlRunner) error {
+	names, err := run("SELECT name FROM system.merge_tree_settings")
+	if err != nil {
+		return err
+	}
+	unknown := unknownOf(strings.Fields(names))
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := run(migrationsTable); err != nil {
+		return fmt.Errorf("schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		for i, st := range m.Statements {
+			if _, err := run(withoutSettings(st, unknown)); err != nil {
+				return fmt.Errorf("migration %s, statement %d: %w", m.Name, i+1, err)
+			}
+		}
+	}
+	return nil
 }

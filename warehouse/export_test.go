@@ -22,5 +22,8 @@ func CutMigration(version uint32, i int) func() {
 // server (without the settings of a table that the server does not know).
 func (w *Warehouse) AsMigrated(ctx context.Context, st string) (string, error) {
 	unknown, err := w.unknownTableSettings(ctx)
-	return withoutSettings(st, unknown), err
+	if err != nil {
+		return "", err
+	}
+	return withoutSettings(st, unknown), nil
 }

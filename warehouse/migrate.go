@@ -162,17 +162,28 @@ func (w *Warehouse) unknownTableSettings(ctx context.Context) (map[string]bool, 
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the settings of a table that the server knows: %w", err)
 	}
+	return unknownOf(known), nil
+}
+
+// unknownOf returns those of newerTableSettings that are not in known, the
+// names of system.merge_tree_settings. On a cluster they are the settings of
+// the server motcua connects to: the servers of a cluster run one version.
+func unknownOf(known []string) map[string]bool {
 	unknown := map[string]bool{}
 	for _, s := range newerTableSettings {
 		unknown[s] = !slices.Contains(known, s)
 	}
-	return unknown, nil
+	return unknown
 }
 
-// reTableSettings is the SETTINGS clause that ends a CREATE TABLE.
+// reTableSettings is the SETTINGS clause of a CREATE TABLE, on a line of its
+// own at the end, as the migrations write it. A clause written otherwise is
+// left whole, and a server that does not know one of its settings fails the
+// migration, which says so.
 var reTableSettings = regexp.MustCompile(`(?s)^(CREATE TABLE .*\n)SETTINGS ([^\n]*)$`)
 
 // withoutSettings returns st without the settings of a table in unknown.
+// The values of the migrations' settings are numbers, without commas.
 func withoutSettings(st string, unknown map[string]bool) string {
 	m := reTableSettings.FindStringSubmatch(st)
 	if m == nil {

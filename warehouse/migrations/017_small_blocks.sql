@@ -9,21 +9,26 @@
 -- nothing of their year read one granule of each in every year. It is made again here from its
 -- columns, with no partitions on any version.
 --
--- events and dossier_facts_by_id: a lookup of one dossier reads a granule of each column, but decompresses the whole
--- compressed block around it, 64 KiB by default, some thirty granules of a narrow column. For
--- 1,000 dossiers with random codes, that is the whole table at a million events and a thousand
--- separate blocks at ten million, so a round of the refresher cost four times as much at ten
--- times the history (warehouse: BenchmarkLookupsCurrent). Blocks of 4 KiB hold about one granule
--- of each column. Current versions know min_compress_block_size for a table; ClickHouse 18.16 knows
--- it only for the whole server, where it slows every scan, and motcua leaves it out there
--- (Migrate: newerTableSettings). The tables take about 5% more room.
+-- events and dossier_facts_by_id: a lookup of one dossier reads a granule of each column, but
+-- decompresses the whole compressed block around it, 64 KiB by default, some thirty granules of a
+-- narrow column. For 1,000 dossiers with random codes, that is the whole table at a million
+-- events and a thousand separate blocks at ten million, so a round of the refresher cost four
+-- times as much at ten times the history (warehouse: BenchmarkLookupsCurrent). Blocks of 4 KiB
+-- hold about one granule of each column. Current versions know min_compress_block_size for a
+-- table; ClickHouse 18.16 knows it only for the whole server, where it slows every scan, and
+-- motcua leaves it out there (Migrate: newerTableSettings). The tables take about 5% more room.
 --
 -- event_keys: an insert looks up the keys of its batch, some thousands, and keys that one-stop
 -- software makes at random (codes that say nothing of the day) each fall in a granule of their
--- own: in granules of 8,192 rows, 8,000 such keys read most of a table of ten million keys (447
--- ms on current ClickHouse, against 58 ms at a million), and the ingest slowed as the history grew.
--- In granules of 256 rows with small blocks the lookup took 118 ms at ten million. Every statement
--- can run again: a migration cut short starts over.
+-- own: in granules of 8,192 rows, 8,000 such keys read most of a table of ten million keys (439
+-- ms on current ClickHouse, against 53 ms at a million), and the ingest slowed as the history
+-- grew. In granules of 256 rows with small blocks: 178 ms, and 57 ms at a million.
+--
+-- dossier_facts_by_id is copied by one thread, part after part: a dossier's row, the row that
+-- cancels it and the one written instead may share their sorting key, and the rows a merge keeps
+-- depend on their order, which reads in parallel do not keep. (Not FINAL: a write whose every row
+-- was cancelled would leave no trace of its fold, and the restore on start would copy it again.)
+-- Every statement can run again: a migration cut short starts over.
 DROP TABLE IF EXISTS event_keys_mv;
 
 DROP TABLE IF EXISTS events_017;
@@ -93,7 +98,7 @@ ENGINE = CollapsingMergeTree(sign)
 ORDER BY (dossier_id, settled, unit, received_at)
 SETTINGS index_granularity = 256, min_compress_block_size = 4096;
 
-INSERT INTO dossier_facts_by_id_017 SELECT * FROM dossier_facts_by_id;
+INSERT INTO dossier_facts_by_id_017 SELECT * FROM dossier_facts_by_id SETTINGS max_threads = 1;
 
 DROP TABLE IF EXISTS dossier_facts_by_id_before_017;
 
