@@ -303,11 +303,12 @@ func (w *Warehouse) settleFacts(ctx context.Context) error {
 	return w.settleEach(ctx, &w.unsettledFacts, w.restoreFacts)
 }
 
-// restoreFacts copies into dossier_facts_by_id the writes since the time
-// that are in dossier_facts and not there.
+// restoreFacts makes dossier_facts_by_id agree with dossier_facts for the
+// dossiers of the writes since the time that are in dossier_facts and not
+// there (restoreFactsByID).
 func (w *Warehouse) restoreFacts(ctx context.Context, since time.Time) error {
 	s := uint32(max(since.Unix(), 0))
-	if err := w.conn.Exec(ctx, restoreFactsByID, s, s); err != nil {
+	if err := w.conn.Exec(ctx, restoreFactsByID, s, s, s, s); err != nil {
 		return wrap(fmt.Errorf("cannot restore the lookup of a failed write of dossier facts: %w", err))
 	}
 	return nil

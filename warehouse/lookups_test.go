@@ -425,3 +425,65 @@ func TestRefreshWritesNothingWhenAReadFails(t *testing.T) {
 		t.Errorf("the next refresh changed %d dossiers (%v), want %d", n, err, len(ids))
 	}
 }
+
+// A dossier folded twice within the hour before a restart: the second write
+// cancels the first's row, and a merge of the lookup drops both rows, so
+// the first write's fold is in dossier_facts and no longer in its lookup,
+// as if the copy of that write had failed. Recover must not copy it again:
+// the dossier would have two live rows there, and its next fold would
+// cancel both and count one dossier less.
+func TestRecoverLeavesWhatMergesCollapsed(t *testing.T) {
+	wh := warehousetest.Open(t)
+	ctx := t.Context()
+	cat, _ := catalog.Load(catalog.DuyenHai())
+	conn := rawConn(t, wh)
+	// Only the lookup merges, as when its merge comes first.
+	if err := conn.Exec(ctx, "SYSTEM STOP MERGES dossier_facts"); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 2, 8, 0, 0, 0, motcua.Location)
+	ids := []string{"M-1"}
+	for _, e := range []motcua.Event{
+		{EventID: "M-1/r", DossierID: "M-1", Type: motcua.Received, At: at, Unit: "P1", Procedure: "XA.001", Channel: motcua.Direct,
+			DueAt: at.Add(72 * time.Hour), Source: "test"},
+		{EventID: "M-1/s", DossierID: "M-1", Type: motcua.Resolved, At: at.Add(24 * time.Hour), Unit: "P1", Source: "test"},
+		{EventID: "M-1/t", DossierID: "M-1", Type: motcua.Returned, At: at.Add(48 * time.Hour), Unit: "P1",
+			ReturnChannel: motcua.ReturnCounter, Source: "test"},
+	} {
+		if _, err := wh.InsertEvents(ctx, []motcua.Event{e}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := wh.RefreshDossiers(ctx, ids, cat, cat.Calendar()); err != nil || n != 1 {
+			t.Fatalf("a fold after %s changed %d dossiers (%v), want 1", e.EventID, n, err)
+		}
+	}
+	if err := wh.Optimize(ctx, "dossier_facts_by_id"); err != nil {
+		t.Fatal(err)
+	}
+	folds := "SELECT uniqExact(fold) FROM %s WHERE dossier_id = 'M-1'"
+	if a, b := count(t, conn, fmt.Sprintf(folds, "dossier_facts")), count(t, conn, fmt.Sprintf(folds, "dossier_facts_by_id")); a != 3 || b != 1 {
+		t.Fatalf("the writes of M-1: %d folds in dossier_facts and %d in its lookup, want 3 and 1", a, b)
+	}
+	w2, err := warehouse.Open(ctx, warehousetest.Config(t, wh.Database()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if err := w2.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	live := "SELECT toUInt64(sum(sign)) FROM %s WHERE dossier_id = 'M-1'"
+	if n := count(t, conn, fmt.Sprintf(live, "dossier_facts_by_id")); n != 1 {
+		t.Errorf("after Recover the lookup holds %d live rows of M-1, want 1", n)
+	}
+	if _, err := w2.InsertEvents(ctx, []motcua.Event{{EventID: "M-1/u", DossierID: "M-1", Type: motcua.Returned, At: at.Add(50 * time.Hour),
+		Unit: "P1", ReturnChannel: motcua.ReturnPostal, Source: "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w2.RefreshDossiers(ctx, ids, cat, cat.Calendar()); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, conn, fmt.Sprintf(live, "dossier_facts")); n != 1 {
+		t.Errorf("after Recover and a fold, dossier_facts holds %d live rows of M-1, want 1", n)
+	}
+}
