@@ -314,7 +314,7 @@ func TestCurrentClickHouse(t *testing.T) {
 	for _, run := range []sqlRunner{old, sqlRunner(cur)} {
 		for name, st := range map[string]string{"deleteOldCatalog": fmt.Sprintf(deleteOldCatalog, "units", 1),
 			"killQuery": bind(killQuery, "motcua-insert-none"), "restoreEventKeys": bind(restoreEventKeys, 0, 0),
-			"restoreFactsByID": bind(restoreFactsByID, 0, 0, 0, 0)} {
+			"restoreFactsByID": restoreFactsByID, "selectUnrestored": bind(selectUnrestored, 0, 0)} {
 			if _, err := run(st); err != nil {
 				t.Errorf("%s: %v", name, err)
 			}

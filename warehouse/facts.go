@@ -308,8 +308,18 @@ func (w *Warehouse) settleFacts(ctx context.Context) error {
 // there (restoreFactsByID).
 func (w *Warehouse) restoreFacts(ctx context.Context, since time.Time) error {
 	s := uint32(max(since.Unix(), 0))
-	if err := w.conn.Exec(ctx, restoreFactsByID, s, s, s, s); err != nil {
-		return wrap(fmt.Errorf("cannot restore the lookup of a failed write of dossier facts: %w", err))
+	ids, err := w.strings(ctx, selectUnrestored, s, s)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	for c := range slices.Chunk(ids, 200_000) {
+		t, err := idTable("dossier_ids", "id", slices.Values(c))
+		if err != nil {
+			return err
+		}
+		if err := w.conn.Exec(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), restoreFactsByID); err != nil {
+			return wrap(fmt.Errorf("cannot restore the lookup of the facts of %d dossiers: %w", len(c), err))
+		}
 	}
 	return nil
 }

@@ -65,25 +65,26 @@ const (
 	selectEventsOfDossiers = "SELECT " + eventCols + " FROM events WHERE dossier_id IN (SELECT id FROM dossier_ids) LIMIT 1 BY source, event_id"
 	selectCurrentFacts     = "SELECT " + factCols + " FROM dossier_facts_by_id WHERE dossier_id IN (SELECT id FROM dossier_ids) GROUP BY " + factCols + " HAVING sum(sign) > 0"
 	insertFacts            = `INSERT INTO dossier_facts (` + factColumns + `)`
-	// restoreFactsByID makes dossier_facts_by_id agree with dossier_facts again for the dossiers of
-	// the writes since a time that the lookup does not hold (binds: the time, four times). Such a
-	// write is one whose copy failed, or one whose every row a later write cancelled and a merge of
-	// the lookup then dropped. So it writes, for each row of facts of those dossiers, as many copies
-	// of it, with its sign, as dossier_facts counts it (the sum of its signs) more than the lookup:
-	// what merges dropped counts alike in both and is left alone.
+	// selectUnrestored: the dossiers of the writes of facts since a time that dossier_facts_by_id
+	// does not hold (binds: the time, twice). Such a write is one whose copy failed, or one whose
+	// every row a later write cancelled and a merge of the lookup then dropped.
+	selectUnrestored = `SELECT DISTINCT dossier_id FROM dossier_facts WHERE folded_at >= toDateTime(?)
+ AND fold NOT IN (SELECT fold FROM dossier_facts_by_id WHERE folded_at >= toDateTime(?))`
+	// restoreFactsByID makes dossier_facts_by_id agree with dossier_facts for the dossiers in
+	// dossier_ids: for each row of their facts, it writes as many copies of it, with its sign, as
+	// dossier_facts counts it (the sum of its signs) more than the lookup. What merges dropped
+	// counts alike in both and is left alone.
 	restoreFactsByID = `INSERT INTO dossier_facts_by_id (` + factColumns + `)
 SELECT ` + factRowColumns + `, fold, folded_at, events, toInt8(if(d > 0, 1, -1)) AS sign
 FROM (
  SELECT ` + factRowColumns + `, events, sum(s) AS d, max(f) AS fold, max(t) AS folded_at FROM (
   SELECT ` + factRowColumns + `, events, toInt64(sign) AS s, fold AS f, folded_at AS t FROM dossier_facts
-  WHERE dossier_id IN (` + unrestoredDossiers + `)
+  WHERE dossier_id IN (SELECT id FROM dossier_ids)
   UNION ALL
   SELECT ` + factRowColumns + `, events, -toInt64(sign) AS s, fold AS f, folded_at AS t FROM dossier_facts_by_id
-  WHERE dossier_id IN (` + unrestoredDossiers + `)
+  WHERE dossier_id IN (SELECT id FROM dossier_ids)
  ) GROUP BY ` + factRowColumns + `, events HAVING d != 0
 ) ARRAY JOIN range(toUInt64(abs(d))) AS copy`
-	unrestoredDossiers = `SELECT dossier_id FROM dossier_facts WHERE folded_at >= toDateTime(?)
-   AND fold NOT IN (SELECT fold FROM dossier_facts_by_id WHERE folded_at >= toDateTime(?))`
 	selectNewestFold     = "SELECT toUInt32(max(folded_at)) FROM dossier_facts_by_id"
 	selectFactsWatermark = "SELECT toUInt32(max(upto)) FROM facts_watermark"
 	insertFactsWatermark = "INSERT INTO facts_watermark (upto, written_at)"
