@@ -291,3 +291,41 @@ func TestClusterMigrationRunsAgainAfterACut(t *testing.T) {
 		}
 	}
 }
+
+// On a cluster as on one server, Recover leaves the rows that a merge of
+// the lookup collapsed (TestRecoverLeavesWhatMergesCollapsed): the restore
+// reads both tables of each shard and writes through the Distributed one.
+// The collapse is a mutation here: 18.16 fails an OPTIMIZE … FINAL of a
+// replicated table that some replica holds no part of ("Unknown log entry
+// type: 0").
+func TestClusterRecoverLeavesWhatMergesCollapsed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ZooKeeper and a cluster of two ClickHouse servers")
+	}
+	shards := warehousetest.Cluster(t)
+	ctx := t.Context()
+	cfg := warehouse.Config{Addr: shards[0].Addr(), Password: shards[0].Password(), Database: "motcua", Cluster: warehousetest.ClusterName}
+	wh, err := warehouse.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	if _, err := wh.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range shards {
+		if err := connTo(t, s.Addr(), s.Password(), "motcua").Exec(ctx, "SYSTEM STOP MERGES dossier_facts_local"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn := connTo(t, shards[0].Addr(), shards[0].Password(), "motcua")
+	recoverLeavesWhatMergesCollapsed(t, wh, conn, cfg, func(fold uint64) {
+		if err := conn.Exec(ctx, fmt.Sprintf("ALTER TABLE motcua.dossier_facts_by_id_local ON CLUSTER %s DELETE WHERE dossier_id = 'M-1' AND (fold != %d OR sign = -1)",
+			warehousetest.ClusterName, fold)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, func() bool {
+			return count(t, conn, "SELECT count() FROM dossier_facts_by_id WHERE dossier_id = 'M-1'") == 1
+		})
+	})
+}

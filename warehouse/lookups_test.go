@@ -434,13 +434,25 @@ func TestRefreshWritesNothingWhenAReadFails(t *testing.T) {
 // cancel both and count one dossier less.
 func TestRecoverLeavesWhatMergesCollapsed(t *testing.T) {
 	wh := warehousetest.Open(t)
-	ctx := t.Context()
-	cat, _ := catalog.Load(catalog.DuyenHai())
 	conn := rawConn(t, wh)
 	// Only the lookup merges, as when its merge comes first.
-	if err := conn.Exec(ctx, "SYSTEM STOP MERGES dossier_facts"); err != nil {
+	if err := conn.Exec(t.Context(), "SYSTEM STOP MERGES dossier_facts"); err != nil {
 		t.Fatal(err)
 	}
+	recoverLeavesWhatMergesCollapsed(t, wh, conn, warehousetest.Config(t, wh.Database()), func(uint64) {
+		if err := wh.Optimize(t.Context(), "dossier_facts_by_id"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// recoverLeavesWhatMergesCollapsed folds a dossier three times with the
+// merges of dossier_facts stopped, collapses the lookup's rows of the
+// dossier but those of the last write (fold), recovers in a new process
+// (cfg) and checks what conn, to the warehouse's server, reads.
+func recoverLeavesWhatMergesCollapsed(t *testing.T, wh *warehouse.Warehouse, conn driver.Conn, cfg warehouse.Config, collapse func(fold uint64)) {
+	ctx := t.Context()
+	cat, _ := catalog.Load(catalog.DuyenHai())
 	at := time.Date(2026, 11, 2, 8, 0, 0, 0, motcua.Location)
 	ids := []string{"M-1"}
 	for _, e := range []motcua.Event{
@@ -457,14 +469,16 @@ func TestRecoverLeavesWhatMergesCollapsed(t *testing.T) {
 			t.Fatalf("a fold after %s changed %d dossiers (%v), want 1", e.EventID, n, err)
 		}
 	}
-	if err := wh.Optimize(ctx, "dossier_facts_by_id"); err != nil {
+	var last uint64
+	if err := conn.QueryRow(ctx, "SELECT fold FROM dossier_facts WHERE dossier_id = 'M-1' AND sign = 1 AND events = 3").Scan(&last); err != nil {
 		t.Fatal(err)
 	}
+	collapse(last)
 	folds := "SELECT uniqExact(fold) FROM %s WHERE dossier_id = 'M-1'"
 	if a, b := count(t, conn, fmt.Sprintf(folds, "dossier_facts")), count(t, conn, fmt.Sprintf(folds, "dossier_facts_by_id")); a != 3 || b != 1 {
 		t.Fatalf("the writes of M-1: %d folds in dossier_facts and %d in its lookup, want 3 and 1", a, b)
 	}
-	w2, err := warehouse.Open(ctx, warehousetest.Config(t, wh.Database()))
+	w2, err := warehouse.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
