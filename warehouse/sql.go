@@ -8,9 +8,9 @@ import "strings"
 // test suite (go test -tags chdb) runs each on both and compares the answers.
 
 // factColumns are the columns of dossier_facts and dossier_facts_by_id.
-// factRowColumns are the columns of a row of dossier_facts that say what a
-// dossier is, but events: those of factColumns without the write's (fold,
-// folded_at, events) and the sign.
+// factRowColumns are the columns of a row of dossier_facts that say what its
+// dossier is: factColumns without events (how many events were folded), the
+// write's fold and folded_at, and the sign.
 const factRowColumns = `dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at, has_due,
  due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at, withdrawn_at, closed_at,
  fee_vnd, paid_online, digitized, ingested_to, settled`
