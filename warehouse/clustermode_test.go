@@ -188,8 +188,9 @@ func head(cs []motcua.Counts) string {
 // process killed just after the swap (before the old table goes) leaves the
 // migration unrecorded. On a cluster the next start runs it again whole: it
 // must go through, keep every event, and keep the keys filled. The same for
-// 017, cut after its last swap, that of dossier_facts_by_id: every dossier's
-// facts are kept, once.
+// 017, cut after its last swap, that of dossier_facts_by_id (every dossier's
+// facts are kept, once), then within its swap of events, between the drop
+// and the making again of the Distributed table in front.
 func TestClusterMigrationRunsAgainAfterACut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts ZooKeeper and a cluster of two ClickHouse servers")
@@ -255,6 +256,25 @@ func TestClusterMigrationRunsAgainAfterACut(t *testing.T) {
 		t.Fatal("migration 017 was not cut")
 	}
 	undo()
+	// 017 again, cut within its swap of events on the cluster: after the
+	// local tables moved and the Distributed events went, before it is made
+	// again. The next run reads events first.
+	swap := -1
+	for _, m := range ms {
+		for i, st := range m.Statements {
+			if m.Version == 17 && strings.HasPrefix(st, "RENAME TABLE events ") {
+				swap = i
+			}
+		}
+	}
+	undo = warehouse.CutMigrationWithin(17, swap, 4) // RENAME of the locals, DROP and CREATE of events_before_017, DROP of events
+	if _, err := wh.Migrate(ctx); err == nil {
+		t.Fatal("migration 017 was not cut within its swap of events")
+	}
+	undo()
+	if _, err := wh.CountEvents(ctx); err == nil {
+		t.Fatal("the cut within the swap left the Distributed events: the test cuts elsewhere")
+	}
 	if _, err := wh.Migrate(ctx); err != nil {
 		t.Fatalf("migrations 016 and 017 run again after cuts: %v", err)
 	}

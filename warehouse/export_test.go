@@ -14,8 +14,15 @@ func SetRefoldPage(n int) func() {
 // version, as a process killed there would, until the returned func is
 // called.
 func CutMigration(version uint32, i int) func() {
-	cutMigration.version, cutMigration.statement = version, i
+	cutMigration.version, cutMigration.statement, cutMigration.part = version, i, 0
 	return func() { cutMigration.version, cutMigration.statement = 0, 0 }
+}
+
+// CutMigrationWithin makes Migrate, on a cluster, stop within statement i of
+// migration version, after the first part statements made of it.
+func CutMigrationWithin(version uint32, i, part int) func() {
+	cutMigration.version, cutMigration.statement, cutMigration.part = version, i, part
+	return func() { cutMigration.version, cutMigration.statement, cutMigration.part = 0, 0, 0 }
 }
 
 // AsMigrated returns a statement of a migration as Migrate runs it on w's

@@ -98,7 +98,9 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := func(st string, exec bool) error {
+	// run runs a statement, or only the first cut statements that it makes
+	// on a cluster when cut >= 0 (a test's cut).
+	run := func(st string, exec bool, cut int) error {
 		st = withoutSettings(st, unknown)
 		sts := []string{st}
 		if c != nil {
@@ -107,7 +109,10 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 				return err
 			}
 		}
-		for _, s := range sts {
+		for i, s := range sts {
+			if i == cut {
+				return errMigrationCut
+			}
 			if !exec {
 				continue
 			}
@@ -117,7 +122,7 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 		}
 		return nil
 	}
-	if err := run(migrationsTable, true); err != nil {
+	if err := run(migrationsTable, true, -1); err != nil {
 		return nil, wrap(fmt.Errorf("cannot create schema_migrations: %w", err))
 	}
 	done, err := w.applied(ctx)
@@ -125,14 +130,29 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var applied []string
+	repaired := false
 	for _, m := range ms {
+		if !done[m.Version] && c != nil && !repaired {
+			// The tables made so far are known: put back the Distributed
+			// tables that a run cut short dropped and did not make again.
+			if err := w.repairFronts(ctx, c); err != nil {
+				return applied, err
+			}
+			repaired = true
+		}
 		for i, st := range m.Statements {
+			cut := -1
 			if !done[m.Version] && m.Version == cutMigration.version && i == cutMigration.statement {
-				return applied, errMigrationCut
+				if cutMigration.part == 0 {
+					return applied, errMigrationCut
+				}
+				cut = cutMigration.part
 			}
 			// An ADD COLUMN that finds its column was applied by a run of this
 			// migration that was cut short (run takes it as done).
-			if err := run(st, !done[m.Version]); err != nil {
+			if err := run(st, !done[m.Version], cut); errors.Is(err, errMigrationCut) {
+				return applied, err
+			} else if err != nil {
 				return applied, wrap(fmt.Errorf("cannot apply migration %s, statement %d: %w", m.Name, i+1, err))
 			}
 		}
@@ -203,10 +223,37 @@ func withoutSettings(st string, unknown map[string]bool) string {
 }
 
 // cutMigration, set by tests only (export_test.go), makes Migrate stop before
-// a statement of a migration (0-based), as a process killed there would.
+// a statement of a migration (0-based), as a process killed there would; on a
+// cluster, with part > 0, after the first part statements made of it.
 var cutMigration struct {
 	version   uint32
 	statement int
+	part      int
+}
+
+// repairFronts makes again, on a cluster, the Distributed table in front of
+// each local table of motcua's that has none: a migration that makes one
+// again (a RENAME, an ALTER) drops it first, and a run cut between the two
+// would leave the name without a table, which the run again reads.
+func (w *Warehouse) repairFronts(ctx context.Context, c *cluster) error {
+	locals, err := w.strings(ctx, selectLocalTables, w.db)
+	if err != nil {
+		return fmt.Errorf("cannot read the tables of the cluster: %w", err)
+	}
+	names, err := w.strings(ctx, selectTables, w.db)
+	if err != nil {
+		return fmt.Errorf("cannot read the tables of the cluster: %w", err)
+	}
+	for _, l := range locals {
+		name := strings.TrimSuffix(l, "_local")
+		if _, known := c.sharded[name]; !known || slices.Contains(names, name) {
+			continue
+		}
+		if err := w.conn.Exec(ctx, c.distributed("IF NOT EXISTS ", name)); err != nil {
+			return wrap(fmt.Errorf("cannot make table %s again in front of %s: %w", name, l, err))
+		}
+	}
+	return nil
 }
 
 var errMigrationCut = errors.New("the migration was cut short (a test's cut)")

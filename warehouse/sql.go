@@ -142,6 +142,9 @@ WHERE stage != 'done' AND dossier_id NOT IN (SELECT dossier_id FROM notification
 	selectMessage     = "SELECT argMax(body, written_at) FROM notification_messages WHERE channel = ? AND ts = ?"
 	insertMigration   = "INSERT INTO schema_migrations (version, name, applied_at)"
 	selectMigrations  = "SELECT version FROM schema_migrations"
+	// selectLocalTables and selectTables: the local tables of a database on a cluster, and all its tables.
+	selectLocalTables = "SELECT name FROM system.tables WHERE database = ? AND endsWith(name, '_local')"
+	selectTables      = "SELECT name FROM system.tables WHERE database = ?"
 	// selectMergeTreeSettings: the settings of a table that the server knows.
 	selectMergeTreeSettings = "SELECT name FROM system.merge_tree_settings"
 )
