@@ -86,7 +86,9 @@ func (c *cluster) statements(st string) ([]string, error) {
 		// of the new names are made again, and those of old names that no
 		// table takes go. A Distributed table finds its local tables by name
 		// when queried, so a run cut short after the move still has one in
-		// front of each name, and the run again finds what it reads.
+		// front of each name, and the run again finds what it reads; one cut
+		// between a drop and the making again, Migrate makes again first
+		// (repairFronts).
 		var locals, from, to []string
 		sharded := map[string]bool{}
 		for _, pair := range strings.Split(m[1], ",") {
