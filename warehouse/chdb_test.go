@@ -61,21 +61,31 @@ func bind(query string, args ...any) string {
 
 var insertCols = regexp.MustCompile(`(?s)INSERT INTO (\w+) \((.*?)\)`)
 
-func TestCurrentClickHouse(t *testing.T) {
+// migrated1816 starts a ClickHouse 18.16 server of the test's own, stopped
+// when the test ends, and returns its database motcua, migrated, and the
+// runner of SQL over its HTTP port.
+func migrated1816(tb testing.TB) (*Warehouse, sqlRunner) {
+	tb.Helper()
 	ctx := context.Background()
-	srv, err := chlocal.Start(ctx, t.TempDir())
+	srv, err := chlocal.Start(ctx, tb.TempDir())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer srv.Stop()
+	tb.Cleanup(func() { srv.Stop() })
 	w, err := Open(ctx, Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer w.Close()
+	tb.Cleanup(func() { w.Close() })
 	if _, err := w.Migrate(ctx); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return w, http18("http://"+srv.HTTPAddr(), "motcua", srv.Password())
+}
+
+func TestCurrentClickHouse(t *testing.T) {
+	ctx := context.Background()
+	w, old := migrated1816(t)
 	cat, _ := catalog.Load(catalog.DuyenHai())
 	cal := motcua.NewCalendar(cat.Days)
 	if err := w.SaveCatalog(ctx, cat, "test"); err != nil {
@@ -134,7 +144,6 @@ func TestCurrentClickHouse(t *testing.T) {
 	if err := w.RecordDelivery(ctx, "weekly", "2026-W47", "U-P1/P1", "D1", "1.1", now); err != nil {
 		t.Fatal(err)
 	}
-	old := http18("http://"+srv.HTTPAddr(), "motcua", srv.Password())
 
 	cur := chdbSession(t)
 	version, err := cur("SELECT version()")

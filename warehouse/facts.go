@@ -88,6 +88,9 @@ func monthOf(t time.Time) uint32 {
 	return uint32(l.Year()*100 + int(l.Month()))
 }
 
+// idChunk is how many ids a query sends at most, as one external table.
+const idChunk = 200_000
+
 // idTable makes an external table of one String column: ids that travel
 // with a query, so that a lookup of any size is one read.
 func idTable(name, column string, ids iter.Seq[string]) (*ext.Table, error) {
@@ -113,9 +116,8 @@ func idTable(name, column string, ids iter.Seq[string]) (*ext.Table, error) {
 // ordered by dossier in small granules (bench/: BenchmarkRefresh).
 func (w *Warehouse) RefreshDossiers(ctx context.Context, ids []string, cat *motcua.Catalog, cal *motcua.Calendar) (int, error) {
 	changed := 0
-	const chunk = 200_000
 	for len(ids) > 0 {
-		n := min(chunk, len(ids))
+		n := min(idChunk, len(ids))
 		c, err := w.refreshChunk(ctx, ids[:n], cat, cal)
 		if err != nil {
 			return changed, err
@@ -312,7 +314,7 @@ func (w *Warehouse) restoreFacts(ctx context.Context, since time.Time) error {
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	for c := range slices.Chunk(ids, 200_000) {
+	for c := range slices.Chunk(ids, idChunk) {
 		t, err := idTable("dossier_ids", "id", slices.Values(c))
 		if err != nil {
 			return err

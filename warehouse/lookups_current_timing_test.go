@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/motcua/motcua/warehouse/chlocal"
 )
 
 // BenchmarkLookupsCurrent: the two reads of a round of the figures refresher
@@ -156,22 +154,7 @@ func medianOf(ds []time.Duration) time.Duration {
 //
 //	go test -tags chdb -run '^$' -bench InsertBatchesCurrent -benchtime 1x ./warehouse/
 func BenchmarkInsertBatchesCurrent(b *testing.B) {
-	ctx := b.Context()
-	srv, err := chlocal.Start(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Stop()
-	w, err := Open(ctx, Config{Addr: srv.Addr(), Password: srv.Password(), Database: "motcua"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	if _, err := w.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	old := http18("http://"+srv.HTTPAddr(), "motcua", srv.Password())
-
+	_, old := migrated1816(b)
 	cur := chdbSession(b)
 	for _, st := range []string{"CREATE DATABASE motcua", "USE motcua"} {
 		if _, err := cur(st); err != nil {

@@ -99,7 +99,7 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	// run runs a statement, or only the first cut statements that it makes
-	// on a cluster when cut >= 0 (a test's cut).
+	// (on a cluster, several) when cut >= 0 (a test's cut).
 	run := func(st string, exec bool, cut int) error {
 		st = withoutSettings(st, unknown)
 		sts := []string{st}
@@ -143,9 +143,6 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 		for i, st := range m.Statements {
 			cut := -1
 			if !done[m.Version] && m.Version == cutMigration.version && i == cutMigration.statement {
-				if cutMigration.part == 0 {
-					return applied, errMigrationCut
-				}
 				cut = cutMigration.part
 			}
 			// An ADD COLUMN that finds its column was applied by a run of this
@@ -236,17 +233,13 @@ var cutMigration struct {
 // again (a RENAME, an ALTER) drops it first, and a run cut between the two
 // would leave the name without a table, which the run again reads.
 func (w *Warehouse) repairFronts(ctx context.Context, c *cluster) error {
-	locals, err := w.strings(ctx, selectLocalTables, w.db)
-	if err != nil {
-		return fmt.Errorf("cannot read the tables of the cluster: %w", err)
-	}
 	names, err := w.strings(ctx, selectTables, w.db)
 	if err != nil {
 		return fmt.Errorf("cannot read the tables of the cluster: %w", err)
 	}
-	for _, l := range locals {
-		name := strings.TrimSuffix(l, "_local")
-		if _, known := c.sharded[name]; !known || slices.Contains(names, name) {
+	for _, l := range names {
+		name, local := strings.CutSuffix(l, "_local")
+		if _, known := c.sharded[name]; !local || !known || slices.Contains(names, name) {
 			continue
 		}
 		if err := w.conn.Exec(ctx, c.distributed("IF NOT EXISTS ", name)); err != nil {

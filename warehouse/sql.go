@@ -7,17 +7,15 @@ import "strings"
 // here runs unchanged on ClickHouse 18.16 and on current versions; the chdb
 // test suite (go test -tags chdb) runs each on both and compares the answers.
 
-// factColumns are the columns of dossier_facts and dossier_facts_by_id.
 // factRowColumns are the columns of a row of dossier_facts that say what its
-// dossier is: factColumns without events (how many events were folded), the
-// write's fold and folded_at, and the sign.
+// dossier is: factColumns without the write's fold and folded_at, events (how
+// many events were folded) and the sign.
 const factRowColumns = `dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at, has_due,
  due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at, withdrawn_at, closed_at,
  fee_vnd, paid_online, digitized, ingested_to, settled`
 
-const factColumns = `dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at, has_due,
- due_computed, paused_since, resolved_at, outcome, returned_at, return_channel, rejected_at, withdrawn_at, closed_at,
- fee_vnd, paid_online, digitized, ingested_to, settled, fold, folded_at, events, sign`
+// factColumns are the columns of dossier_facts and dossier_facts_by_id.
+const factColumns = factRowColumns + `, fold, folded_at, events, sign`
 
 // eventCols are the columns that scanEvent reads.
 const eventCols = `event_id, dossier_id, toString(type), at, unit, procedure, official, toString(channel),
@@ -142,9 +140,8 @@ WHERE stage != 'done' AND dossier_id NOT IN (SELECT dossier_id FROM notification
 	selectMessage     = "SELECT argMax(body, written_at) FROM notification_messages WHERE channel = ? AND ts = ?"
 	insertMigration   = "INSERT INTO schema_migrations (version, name, applied_at)"
 	selectMigrations  = "SELECT version FROM schema_migrations"
-	// selectLocalTables and selectTables: the local tables of a database on a cluster, and all its tables.
-	selectLocalTables = "SELECT name FROM system.tables WHERE database = ? AND endsWith(name, '_local')"
-	selectTables      = "SELECT name FROM system.tables WHERE database = ?"
+	// selectTables: the tables of a database.
+	selectTables = "SELECT name FROM system.tables WHERE database = ?"
 	// selectMergeTreeSettings: the settings of a table that the server knows.
 	selectMergeTreeSettings = "SELECT name FROM system.merge_tree_settings"
 )
