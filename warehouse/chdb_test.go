@@ -331,6 +331,20 @@ func TestCurrentClickHouse(t *testing.T) {
 	}
 }
 
+// asSentSettings returns the settings that Open gives a connection to the
+// server of run, written as in a SETTINGS clause.
+func asSentSettings(run sqlRunner) ([]string, error) {
+	known, err := run(selectKnownSettings())
+	if err != nil {
+		return nil, err
+	}
+	var set []string
+	for k, v := range asSentOf(strings.Fields(known)) {
+		set = append(set, fmt.Sprintf("%s = %v", k, v))
+	}
+	return set, nil
+}
+
 // sortLines puts lines in order and writes the zero DateTime (the Unix epoch,
 // motcua's "never") one way: 18.16 prints it as 0000-00-00 00:00:00 or, where
 // it applies the zone, 1970-01-01 07:00:00; current versions print
@@ -388,4 +402,87 @@ func migrateRaw(run sqlRunner) error {
 		}
 	}
 	return nil
+}
+
+// TestRestoreFactsAsSent: the restore of dossier_facts_by_id
+// (restoreFactsByID) on both versions, under the settings that Open gives a
+// connection (asSent), where dossier_facts has cancelled a row and written
+// another of the same sorting key, and the lookup missed that write: it
+// holds the cancelled row, once for half the dossiers and twice for the
+// other half (a row copied again, as Recover once did). The restore writes
+// the new row and one or two cancels in one insert. On current versions an
+// insert collapsed on its own (optimize_on_insert) dropped the new row with
+// one cancel, and kept the old row of half the dossiers either way: a
+// cancel first and the new row after it, or two cancels alone.
+func TestRestoreFactsAsSent(t *testing.T) {
+	_, old := migrated1816(t)
+	cur := chdbSession(t)
+	for _, st := range []string{"CREATE DATABASE motcua", "USE motcua"} {
+		if _, err := cur(st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := migrateRaw(cur); err != nil {
+		t.Fatal(err)
+	}
+	const dossiers = 300
+	const insert = `INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at,
+    has_due, resolved_at, outcome, ingested_to, settled, fold, folded_at, events, sign) `
+	// rows are a row of each dossier, all with the same sorting key.
+	rows := func(outcome string, fold, sign int) string {
+		return fmt.Sprintf(`SELECT concat('D-', toString(number)) AS dossier_id, 'P1' AS unit, 'P1' AS handling_unit,
+    '1.001' AS procedure, 'CB.P1.01' AS official, 'online' AS channel,
+    toDateTime('2024-03-04 08:00:00', 'Asia/Ho_Chi_Minh') AS received_at, toDateTime('2024-03-11 08:00:00', 'Asia/Ho_Chi_Minh') AS due_at,
+    1 AS has_due, toDateTime('2024-03-07 08:00:00', 'Asia/Ho_Chi_Minh') AS resolved_at, '%s' AS outcome,
+    toDateTime('2024-03-07 08:00:00', 'Asia/Ho_Chi_Minh') AS ingested_to, 202403 AS settled, %d AS fold, now() AS folded_at,
+    2 AS events, toInt8(%d) AS sign FROM numbers(%d)`, outcome, fold, sign, dossiers)
+	}
+	for name, run := range map[string]sqlRunner{"18.16": old, "current": cur} {
+		t.Run(name, func(t *testing.T) {
+			set, err := asSentSettings(run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "current" && len(set) == 0 {
+				t.Fatal("current ClickHouse knows none of the settings of asSent")
+			}
+			settings := ""
+			if len(set) > 0 {
+				settings = " SETTINGS " + strings.Join(set, ", ")
+			}
+			for _, st := range []string{
+				insert + rows("late", 1, 1) + settings,
+				// Half the dossiers' lookup holds the row twice.
+				"INSERT INTO dossier_facts_by_id (" + factColumns + ") SELECT " + factColumns +
+					" FROM dossier_facts_by_id WHERE toUInt64(substring(dossier_id, 3)) % 2 = 0" + settings,
+				// The second write, a cancel and then the new row, reaches dossier_facts only.
+				"DROP TABLE dossier_facts_by_id_mv",
+				insert + "SELECT * FROM (" + rows("late", 2, -1) + " UNION ALL " + rows("early", 2, 1) + ") ORDER BY dossier_id, sign" + settings,
+				"CREATE MATERIALIZED VIEW dossier_facts_by_id_mv TO dossier_facts_by_id AS SELECT * FROM dossier_facts",
+				"CREATE TABLE dossier_ids (id String) ENGINE = Memory",
+				bind(`INSERT INTO dossier_ids `+selectUnrestored, 0, 0),
+				restoreFactsByID + settings,
+			} {
+				if _, err := run(st); err != nil {
+					t.Fatalf("%.80s: %v", st, err)
+				}
+			}
+			const netOfEach = "SELECT outcome, count() FROM (SELECT dossier_id, outcome, sum(sign) AS n FROM dossier_facts_by_id GROUP BY dossier_id, outcome HAVING n != 0) GROUP BY outcome FORMAT TabSeparated"
+			want := fmt.Sprintf("early\t%d", dossiers)
+			for _, step := range []string{"restored", "merged"} {
+				if step == "merged" {
+					if _, err := run("OPTIMIZE TABLE dossier_facts_by_id FINAL"); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, err := run(netOfEach)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.TrimSpace(got) != want {
+					t.Errorf("%s: dossier_facts_by_id nets, by outcome, %q dossiers; want each to net its early row alone", step, strings.TrimSpace(got))
+				}
+			}
+		})
+	}
 }

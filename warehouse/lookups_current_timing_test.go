@@ -55,6 +55,12 @@ func BenchmarkLookupsCurrent(b *testing.B) {
 	q("CREATE TABLE dossier_ids (id String) ENGINE = Memory")
 	q("CREATE TABLE batch_keys (source String, event_id String) ENGINE = Memory")
 	q("CREATE TABLE round_rows ENGINE = Memory AS SELECT " + factColumns + " FROM dossier_facts WHERE 0")
+	asSent, err := asSentSettings(cur)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A round's write, under the settings of motcua's connections.
+	writeRound := writeRound + strings.Join(append([]string{""}, asSent...), ", ")
 	b.Logf("events: %s", strings.TrimSpace(q("SELECT engine_full FROM system.tables WHERE database = 'motcua' AND name = 'events'")))
 
 	type result struct{ events, facts, fold, write, round, keys time.Duration }
@@ -181,7 +187,8 @@ WHERE dossier_id IN (SELECT id FROM dossier_ids) AND sign = 1
 ORDER BY dossier_id, s`
 
 // writeRound is a round's write: the rows of round_rows, in their order,
-// into dossier_facts.
+// into dossier_facts; the settings of motcua's connections (asSent) go after
+// it.
 const writeRound = `INSERT INTO dossier_facts (` + factColumns + `) SELECT ` + factColumns + ` FROM round_rows
 SETTINGS max_threads = 1`
 

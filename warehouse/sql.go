@@ -71,7 +71,8 @@ const (
 	// restoreFactsByID makes dossier_facts_by_id agree with dossier_facts for the dossiers in
 	// dossier_ids: for each row of their facts, it writes as many copies of it, with its sign, as
 	// dossier_facts counts it (the sum of its signs) more than the lookup. What merges dropped
-	// counts alike in both and is left alone.
+	// counts alike in both and is left alone. Its rows are written as sent (asSent): the merges
+	// of the lookup collapse them with the rows stored.
 	restoreFactsByID = `INSERT INTO dossier_facts_by_id (` + factColumns + `)
 SELECT ` + factRowColumns + `, fold, folded_at, events, toInt8(if(d > 0, 1, -1)) AS sign
 FROM (

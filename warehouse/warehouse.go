@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -81,7 +83,7 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	if cfg.Cluster != "" && !validIdent(cfg.Cluster) {
 		return nil, fmt.Errorf("cannot use cluster name %q: use letters, digits and _", cfg.Cluster)
 	}
-	boot, err := connect(cfg, "default")
+	boot, err := connect(cfg, "default", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -90,11 +92,15 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 		create += " ON CLUSTER " + cfg.Cluster
 	}
 	err = boot.Exec(ctx, create)
+	var known []string
+	if err == nil {
+		known, err = knownSettings(ctx, boot)
+	}
 	boot.Close()
 	if err != nil {
 		return nil, wrap(fmt.Errorf("cannot create database %q on %s: %w", cfg.Database, cfg.Addr, err))
 	}
-	conn, err := connect(cfg, cfg.Database)
+	conn, err := connect(cfg, cfg.Database, asSentOf(known))
 	if err != nil {
 		return nil, err
 	}
@@ -107,16 +113,68 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	return &Warehouse{conn: conn, db: cfg.Database, cfg: cfg}, nil
 }
 
-func connect(cfg Config, db string) (driver.Conn, error) {
+// asSent are the settings, with their values, under which ClickHouse
+// writes an insert's rows into a table as they are sent, as ClickHouse
+// 18.16 does. Current versions otherwise collapse the rows of an insert into
+// a CollapsingMergeTree as a merge would (optimize_on_insert), and a merge of
+// one insert alone can keep other rows than the merge of all the table's:
+// with a dossier's row stored, an insert of two cancels of a row and a new
+// one keeps the first cancel alone, and the row stays. motcua's writes of
+// dossier facts rely on the table's merges alone to collapse them.
+var asSent = clickhouse.Settings{"optimize_on_insert": 0}
+
+// knownSettings returns the names of asSent that the server knows.
+func knownSettings(ctx context.Context, conn driver.Conn) ([]string, error) {
+	rows, err := conn.Query(ctx, selectKnownSettings())
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the settings that the server knows: %w", err)
+	}
+	defer rows.Close()
+	var known []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		known = append(known, name)
+	}
+	return known, rows.Err()
+}
+
+// selectKnownSettings lists those of asSent's names that system.settings
+// holds.
+func selectKnownSettings() string {
+	var names []string
+	for _, name := range slices.Sorted(maps.Keys(asSent)) {
+		names = append(names, "'"+name+"'")
+	}
+	return "SELECT name FROM system.settings WHERE name IN (" + strings.Join(names, ", ") + ")"
+}
+
+// asSentOf returns the settings of asSent named in known.
+func asSentOf(known []string) clickhouse.Settings {
+	out := clickhouse.Settings{}
+	for _, name := range known {
+		if v, ok := asSent[name]; ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// connect opens a connection to database db, with the settings of a
+// cluster and extra on every query.
+func connect(cfg Config, db string, extra clickhouse.Settings) (driver.Conn, error) {
 	addr := cfg.Addr
 	user := cfg.User
 	if user == "" {
 		user = "default"
 	}
-	var settings clickhouse.Settings
+	settings := clickhouse.Settings{}
 	if cfg.Cluster != "" {
 		settings = clickhouse.Settings{"insert_distributed_sync": 1, "insert_deduplicate": 0}
 	}
+	maps.Copy(settings, extra)
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Settings:        settings,
 		Addr:            []string{addr},
@@ -199,7 +257,7 @@ func DropDatabase(ctx context.Context, cfg Config) error {
 	if !validIdent(cfg.Database) {
 		return fmt.Errorf("cannot use database name %q: use letters, digits and _", cfg.Database)
 	}
-	conn, err := connect(cfg, "default")
+	conn, err := connect(cfg, "default", nil)
 	if err != nil {
 		return err
 	}
