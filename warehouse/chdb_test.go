@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/chdb-io/chdb-go/chdb"
 
 	"github.com/motcua/motcua"
@@ -327,6 +329,27 @@ func TestCurrentClickHouse(t *testing.T) {
 			if _, err := run(st); err != nil {
 				t.Errorf("%s: %v", name, err)
 			}
+		}
+	}
+}
+
+// TestAsSentKnown: current ClickHouse knows every setting of asSent by its
+// name, so that Open gives each to the connection there (a misspelt name
+// would be left out everywhere, silently), and ClickHouse 18.16 none of
+// them (it would refuse a query that sets one).
+func TestAsSentKnown(t *testing.T) {
+	_, old := migrated1816(t)
+	for name, run := range map[string]sqlRunner{"18.16": old, "current": chdbSession(t)} {
+		known, err := run(selectKnownSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := asSentOf(strings.Fields(known)), asSent
+		if name == "18.16" {
+			want = clickhouse.Settings{}
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: Open gives a connection %v, want %v", name, got, want)
 		}
 	}
 }

@@ -114,14 +114,21 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 }
 
 // asSent are the settings, with their values, under which ClickHouse
-// writes an insert's rows into a table as they are sent, as ClickHouse
-// 18.16 does. Current versions otherwise collapse the rows of an insert into
-// a CollapsingMergeTree as a merge would (optimize_on_insert), and a merge of
-// one insert alone can keep other rows than the merge of all the table's:
-// with a dossier's row stored, an insert of two cancels of a row and a new
-// one keeps the first cancel alone, and the row stays. motcua's writes of
-// dossier facts rely on the table's merges alone to collapse them.
-var asSent = clickhouse.Settings{"optimize_on_insert": 0}
+// writes each insert as it is sent, as ClickHouse 18.16 does; Open gives
+// them to every connection where the server knows them.
+//
+//   - optimize_on_insert: current versions collapse the rows of an insert
+//     into a CollapsingMergeTree as a merge would, and a merge of one insert
+//     alone can keep other rows than the merges of the whole table. With a
+//     dossier's row stored, an insert of two cancels of it and a new row
+//     keeps the first cancel alone, and the row stays. motcua's writes of
+//     dossier facts rely on the table's merges alone to collapse them.
+//   - async_insert: from 26.2 on, ClickHouse buffers small inserts and writes
+//     them later, several in one part. motcua gathers its inserts itself
+//     (group commit), answers once the insert is over, and mends a failed
+//     one by its query id (waitQuery, restoreKeys): a buffered insert that
+//     its client gave up on could still be written after the mending.
+var asSent = clickhouse.Settings{"optimize_on_insert": 0, "async_insert": 0}
 
 // knownSettings returns the names of asSent that the server knows.
 func knownSettings(ctx context.Context, conn driver.Conn) ([]string, error) {
