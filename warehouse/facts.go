@@ -432,20 +432,7 @@ var UnfoldedPage uint64 = 1_000_000
 
 // strings runs a query of one String column and returns its values.
 func (w *Warehouse) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := w.conn.Query(ctx, query, args...)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, wrap(err)
-		}
-		out = append(out, v)
-	}
-	return out, wrap(rows.Err())
+	return queryStrings(ctx, w.conn, query, args...)
 }
 
 // FactsCalendar returns the fingerprint of the rules that dossier_facts

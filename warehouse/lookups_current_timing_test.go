@@ -55,12 +55,8 @@ func BenchmarkLookupsCurrent(b *testing.B) {
 	q("CREATE TABLE dossier_ids (id String) ENGINE = Memory")
 	q("CREATE TABLE batch_keys (source String, event_id String) ENGINE = Memory")
 	q("CREATE TABLE round_rows ENGINE = Memory AS SELECT " + factColumns + " FROM dossier_facts WHERE 0")
-	asSent, err := asSentSettings(cur)
-	if err != nil {
-		b.Fatal(err)
-	}
 	// A round's write, under the settings of motcua's connections.
-	writeRound := writeRound + strings.Join(append([]string{""}, asSent...), ", ")
+	write := writeRound + strings.Replace(asSentClause(b, cur, true), " SETTINGS", ",", 1)
 	b.Logf("events: %s", strings.TrimSpace(q("SELECT engine_full FROM system.tables WHERE database = 'motcua' AND name = 'events'")))
 
 	type result struct{ events, facts, fold, write, round, keys time.Duration }
@@ -103,12 +99,21 @@ FROM (SELECT table, sum(bytes_on_disk) AS b FROM system.parts WHERE active AND d
 
 			r := rand.New(rand.NewPCG(3, 3))
 			var evT, factT, foldT, writeT, roundT, keyT []time.Duration
+			written := map[int]bool{} // a round writes its dossiers: later rounds take others
+			if dossiers < 9000 {
+				b.Fatalf("%d events are too few: nine rounds of 1,000 dossiers of two events each need 18,000", n)
+			}
 			for b.Loop() {
-				picked := distinct(r, 9000, dossiers) // a round writes its dossiers: the next takes others
-				for round := range 9 {
+				for range 9 {
+					if len(written)+1000 > dossiers {
+						b.Fatalf("%d dossiers leave too few for another round of 1,000 not written yet", dossiers)
+					}
 					var ids []string
-					for _, d := range picked[round*1000 : (round+1)*1000] {
-						ids = append(ids, fmt.Sprintf("('S-11-%d')", 1_000_000_000+d))
+					for len(ids) < 1000 {
+						if d := r.IntN(dossiers); !written[d] {
+							written[d] = true
+							ids = append(ids, fmt.Sprintf("('S-11-%d')", 1_000_000_000+d))
+						}
 					}
 					q("TRUNCATE TABLE dossier_ids")
 					q("INSERT INTO dossier_ids VALUES " + strings.Join(ids, ","))
@@ -133,13 +138,13 @@ FROM (SELECT table, sum(bytes_on_disk) AS b FROM system.parts WHERE active AND d
 					}
 					before := folds()
 					t0 = time.Now()
-					q(writeRound)
+					q(write)
 					writeT = append(writeT, time.Since(t0))
 					if after := folds(); after != before+1000 {
 						b.Fatalf("the round's write took the dossiers' net folds from %d to %d, want %d", before, after, before+1000)
 					}
-					n := len(evT) - 1
-					roundT = append(roundT, max(evT[n], factT[n])+foldT[n]+writeT[n])
+					last := len(evT) - 1
+					roundT = append(roundT, max(evT[last], factT[last])+foldT[last]+writeT[last])
 					// An insert's lookup of 8,000 keys: half of them stored.
 					var keys []string
 					for i, d := range distinct(r, 8000, dossiers) {
@@ -195,9 +200,9 @@ ORDER BY dossier_id, s`
 const writeRound = `INSERT INTO dossier_facts (` + factColumns + `) SELECT ` + factColumns + ` FROM round_rows
 SETTINGS max_threads = 1`
 
-// foldRound folds the events of a round's dossiers, as the refresher does
-// (motcua.Fold): each received on a working morning and resolved three days
-// later, as the benchmark's events are.
+// foldRound folds events of the shape of the benchmark's for a round's
+// dossiers, as the refresher does (motcua.Fold): each dossier received on a
+// day of 2024 and resolved three days later.
 func foldRound(ids []string) {
 	cal := motcua.NewCalendar(nil)
 	days := func(string) (float64, bool) { return 5, true }
@@ -303,8 +308,10 @@ FROM (SELECT number + %d AS number, intDiv(number, 2) AS i, concat('S-11-', %s) 
     concat('1.00', toString(cityHash64(i, 3) %% 414)) AS p FROM numbers(%d))`, from, code, n)
 }
 
-// distinct returns k distinct numbers below n, at random.
+// distinct returns k distinct numbers below n, at random (n of them when k
+// is larger).
 func distinct(r *rand.Rand, k, n int) []int {
+	k = min(k, n)
 	seen := make(map[int]bool, k)
 	out := make([]int, 0, k)
 	for len(out) < k {

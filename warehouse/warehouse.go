@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"maps"
 	"net"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -91,14 +90,14 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 	if cfg.Cluster != "" {
 		create += " ON CLUSTER " + cfg.Cluster
 	}
-	err = boot.Exec(ctx, create)
-	var known []string
-	if err == nil {
-		known, err = knownSettings(ctx, boot)
+	if err := boot.Exec(ctx, create); err != nil {
+		boot.Close()
+		return nil, wrap(fmt.Errorf("cannot create database %q on %s: %w", cfg.Database, cfg.Addr, err))
 	}
+	known, err := queryStrings(ctx, boot, selectKnownSettings)
 	boot.Close()
 	if err != nil {
-		return nil, wrap(fmt.Errorf("cannot create database %q on %s: %w", cfg.Database, cfg.Addr, err))
+		return nil, fmt.Errorf("cannot read the settings that ClickHouse at %s knows: %w", cfg.Addr, err)
 	}
 	conn, err := connect(cfg, cfg.Database, asSentOf(known))
 	if err != nil {
@@ -115,48 +114,23 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 
 // asSent are the settings, with their values, under which ClickHouse
 // writes each insert as it is sent, as ClickHouse 18.16 does; Open gives
-// them to every connection where the server knows them.
+// them to every connection where the server knows them, and sends none that
+// it does not know.
 //
 //   - optimize_on_insert: current versions collapse the rows of an insert
 //     into a CollapsingMergeTree as a merge would, and a merge of one insert
-//     alone can keep other rows than the merges of the whole table. With a
-//     dossier's row stored, an insert of two cancels of it and a new row
-//     keeps the first cancel alone, and the row stays. motcua's writes of
-//     dossier facts rely on the table's merges alone to collapse them.
+//     alone can keep other rows than the merges of the whole table. A
+//     dossier's new row sent before the cancel of its old one is a state
+//     cancelled, and both go; with the old row stored, two cancels of it and
+//     a new row keep the first cancel alone, and the old row stays. motcua's
+//     writes of dossier facts rely on the table's merges alone to collapse
+//     them (restoreFactsByID).
 //   - async_insert: from 26.2 on, ClickHouse buffers small inserts and writes
-//     them later, several in one part. motcua gathers its inserts itself
-//     (group commit), answers once the insert is over, and mends a failed
-//     one by its query id (waitQuery, restoreKeys): a buffered insert that
-//     its client gave up on could still be written after the mending.
+//     them later, several in one part, under a query of its own. motcua
+//     gathers its inserts itself (group commit) and mends a failed one by its
+//     query id (waitQuery, restoreKeys): the buffered rows of an insert that
+//     its client gave up on could be written after the mending.
 var asSent = clickhouse.Settings{"optimize_on_insert": 0, "async_insert": 0}
-
-// knownSettings returns the names of asSent that the server knows.
-func knownSettings(ctx context.Context, conn driver.Conn) ([]string, error) {
-	rows, err := conn.Query(ctx, selectKnownSettings())
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the settings that the server knows: %w", err)
-	}
-	defer rows.Close()
-	var known []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		known = append(known, name)
-	}
-	return known, rows.Err()
-}
-
-// selectKnownSettings lists those of asSent's names that system.settings
-// holds.
-func selectKnownSettings() string {
-	var names []string
-	for _, name := range slices.Sorted(maps.Keys(asSent)) {
-		names = append(names, "'"+name+"'")
-	}
-	return "SELECT name FROM system.settings WHERE name IN (" + strings.Join(names, ", ") + ")"
-}
 
 // asSentOf returns the settings of asSent named in known.
 func asSentOf(known []string) clickhouse.Settings {
@@ -169,6 +143,18 @@ func asSentOf(known []string) clickhouse.Settings {
 	return out
 }
 
+// connectionSettings are the settings of every query of a connection: those
+// of a cluster, when there is one, and extra.
+func connectionSettings(cluster string, extra clickhouse.Settings) clickhouse.Settings {
+	settings := clickhouse.Settings{}
+	if cluster != "" {
+		settings["insert_distributed_sync"] = 1
+		settings["insert_deduplicate"] = 0
+	}
+	maps.Copy(settings, extra)
+	return settings
+}
+
 // connect opens a connection to database db, with the settings of a
 // cluster and extra on every query.
 func connect(cfg Config, db string, extra clickhouse.Settings) (driver.Conn, error) {
@@ -177,13 +163,8 @@ func connect(cfg Config, db string, extra clickhouse.Settings) (driver.Conn, err
 	if user == "" {
 		user = "default"
 	}
-	settings := clickhouse.Settings{}
-	if cfg.Cluster != "" {
-		settings = clickhouse.Settings{"insert_distributed_sync": 1, "insert_deduplicate": 0}
-	}
-	maps.Copy(settings, extra)
 	conn, err := clickhouse.Open(&clickhouse.Options{
-		Settings:        settings,
+		Settings:        connectionSettings(cfg.Cluster, extra),
 		Addr:            []string{addr},
 		Auth:            clickhouse.Auth{Database: db, Username: user, Password: cfg.Password},
 		DialTimeout:     3 * time.Second,
@@ -242,6 +223,24 @@ func validIdent(s string) bool {
 		}
 	}
 	return true
+}
+
+// queryStrings returns the one column of a query's rows, over conn.
+func queryStrings(ctx context.Context, conn driver.Conn, query string, args ...any) ([]string, error) {
+	rows, err := conn.Query(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, wrap(err)
+		}
+		out = append(out, v)
+	}
+	return out, wrap(rows.Err())
 }
 
 // insertRow inserts one row through a batch: an INSERT with inline values
