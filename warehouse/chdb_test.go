@@ -332,12 +332,11 @@ func TestCurrentClickHouse(t *testing.T) {
 	}
 }
 
-// asSentClause returns the SETTINGS clause, with a space before it, of the
-// settings that Open gives a connection to the server of run (asSent), or ""
-// when it knows none of them. On current ClickHouse it fails the test unless
-// the server knows every one: a misspelt name would be left out everywhere,
-// silently.
-func asSentClause(tb testing.TB, run sqlRunner, current bool) string {
+// asSentSettings returns the settings that Open gives a connection to the
+// server of run (asSent), each as "name = value" of a SETTINGS clause. On
+// current ClickHouse it fails the test unless the server knows every one: a
+// misspelt name would be left out everywhere, silently.
+func asSentSettings(tb testing.TB, run sqlRunner, current bool) []string {
 	tb.Helper()
 	known, err := run(selectKnownSettings)
 	if err != nil {
@@ -347,14 +346,11 @@ func asSentClause(tb testing.TB, run sqlRunner, current bool) string {
 	if current && !maps.Equal(set, asSent) {
 		tb.Fatalf("current ClickHouse knows %v of the settings %v that Open gives a connection where it knows them", set, asSent)
 	}
-	if len(set) == 0 {
-		return ""
-	}
-	var parts []string
+	var out []string
 	for _, name := range slices.Sorted(maps.Keys(set)) {
-		parts = append(parts, fmt.Sprintf("%s = %v", name, set[name]))
+		out = append(out, fmt.Sprintf("%s = %v", name, set[name]))
 	}
-	return " SETTINGS " + strings.Join(parts, ", ")
+	return out
 }
 
 // sortLines puts lines in order and writes the zero DateTime (the Unix epoch,
@@ -391,6 +387,22 @@ func chdbSession(tb testing.TB) sqlRunner {
 	}
 }
 
+// migratedCurrent starts current ClickHouse in-process (chdbSession) and
+// applies every migration to its database motcua, which its queries use.
+func migratedCurrent(tb testing.TB) sqlRunner {
+	tb.Helper()
+	cur := chdbSession(tb)
+	for _, st := range []string{"CREATE DATABASE motcua", "USE motcua"} {
+		if _, err := cur(st); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := migrateRaw(cur); err != nil {
+		tb.Fatal(err)
+	}
+	return cur
+}
+
 // migrateRaw applies every migration with run as Migrate does on one
 // server: without the settings of a table that the server does not know.
 func migrateRaw(run sqlRunner) error {
@@ -418,8 +430,9 @@ func migrateRaw(run sqlRunner) error {
 
 // TestRestoreFactsAsSent: the restore of dossier_facts_by_id
 // (restoreFactsByID) on both versions, under the settings that Open gives a
-// connection (asSent; current ClickHouse must know them all), where dossier_facts has cancelled a row and written
-// another of the same sorting key, and the lookup missed that write: it
+// connection (asSent; current ClickHouse must know them all), where
+// dossier_facts has cancelled a row and written another of the same sorting
+// key, and the lookup missed that write: it
 // holds the cancelled row, once for half the dossiers and twice for the
 // other half (a row copied again, as Recover once did). The restore writes
 // the new row and one or two cancels in one insert. On current versions an
@@ -428,15 +441,7 @@ func migrateRaw(run sqlRunner) error {
 // for about three dossiers in four.
 func TestRestoreFactsAsSent(t *testing.T) {
 	_, old := migrated1816(t)
-	cur := chdbSession(t)
-	for _, st := range []string{"CREATE DATABASE motcua", "USE motcua"} {
-		if _, err := cur(st); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := migrateRaw(cur); err != nil {
-		t.Fatal(err)
-	}
+	cur := migratedCurrent(t)
 	const dossiers = 300
 	const insert = `INSERT INTO dossier_facts (dossier_id, unit, handling_unit, procedure, official, channel, received_at, due_at,
     has_due, resolved_at, outcome, ingested_to, settled, fold, folded_at, events, sign) `
@@ -451,7 +456,10 @@ func TestRestoreFactsAsSent(t *testing.T) {
 	}
 	for name, run := range map[string]sqlRunner{"18.16": old, "current": cur} {
 		t.Run(name, func(t *testing.T) {
-			settings := asSentClause(t, run, name == "current")
+			settings := ""
+			if set := asSentSettings(t, run, name == "current"); len(set) > 0 {
+				settings = " SETTINGS " + strings.Join(set, ", ")
+			}
 			for _, st := range []string{
 				insert + rows("late", 1, 1) + settings,
 				// Half the dossiers' lookup holds the row twice.

@@ -38,7 +38,7 @@ import (
 //
 //	go test -tags chdb -run '^$' -bench LookupsCurrent -benchtime 1x ./warehouse/
 func BenchmarkLookupsCurrent(b *testing.B) {
-	cur := chdbSession(b)
+	cur := migratedCurrent(b)
 	q := func(query string) string {
 		out, err := cur(query)
 		if err != nil {
@@ -47,16 +47,11 @@ func BenchmarkLookupsCurrent(b *testing.B) {
 		return out
 	}
 	b.Logf("current ClickHouse through chDB: %s", strings.TrimSpace(q("SELECT version()")))
-	q("CREATE DATABASE motcua")
-	q("USE motcua")
-	if err := migrateRaw(cur); err != nil {
-		b.Fatal(err)
-	}
 	q("CREATE TABLE dossier_ids (id String) ENGINE = Memory")
 	q("CREATE TABLE batch_keys (source String, event_id String) ENGINE = Memory")
 	q("CREATE TABLE round_rows ENGINE = Memory AS SELECT " + factColumns + " FROM dossier_facts WHERE 0")
 	// A round's write, under the settings of motcua's connections.
-	write := writeRound + strings.Replace(asSentClause(b, cur, true), " SETTINGS", ",", 1)
+	write := strings.Join(append([]string{writeRound}, asSentSettings(b, cur, true)...), ", ")
 	b.Logf("events: %s", strings.TrimSpace(q("SELECT engine_full FROM system.tables WHERE database = 'motcua' AND name = 'events'")))
 
 	type result struct{ events, facts, fold, write, round, keys time.Duration }
@@ -195,8 +190,8 @@ WHERE dossier_id IN (SELECT id FROM dossier_ids) AND sign = 1
 ORDER BY dossier_id, s`
 
 // writeRound is a round's write: the rows of round_rows, in their order,
-// into dossier_facts; the settings of motcua's connections (asSent) go after
-// it.
+// into dossier_facts; the settings of motcua's connections (asSent) join its
+// SETTINGS clause.
 const writeRound = `INSERT INTO dossier_facts (` + factColumns + `) SELECT ` + factColumns + ` FROM round_rows
 SETTINGS max_threads = 1`
 
@@ -239,15 +234,7 @@ func medianOf(ds []time.Duration) time.Duration {
 //	go test -tags chdb -run '^$' -bench InsertBatchesCurrent -benchtime 1x ./warehouse/
 func BenchmarkInsertBatchesCurrent(b *testing.B) {
 	_, old := migrated1816(b)
-	cur := chdbSession(b)
-	for _, st := range []string{"CREATE DATABASE motcua", "USE motcua"} {
-		if _, err := cur(st); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := migrateRaw(cur); err != nil {
-		b.Fatal(err)
-	}
+	cur := migratedCurrent(b)
 
 	const n = 1_000_000
 	load := func(run sqlRunner, size int) time.Duration {

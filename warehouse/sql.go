@@ -145,7 +145,6 @@ WHERE stage != 'done' AND dossier_id NOT IN (SELECT dossier_id FROM notification
 	selectTables = "SELECT name FROM system.tables WHERE database = ?"
 	// selectMergeTreeSettings: the settings of a table that the server knows.
 	selectMergeTreeSettings = "SELECT name FROM system.merge_tree_settings"
-	// selectKnownSettings: those of the settings that asSent gives a connection that the server
-	// knows.
-	selectKnownSettings = "SELECT name FROM system.settings WHERE name IN ('optimize_on_insert', 'async_insert')"
+	// selectKnownSettings: the settings of a query that the server knows.
+	selectKnownSettings = "SELECT name FROM system.settings"
 )
